@@ -35,6 +35,10 @@ constexpr error_info catalogue[] = {
      true},
     {errc::proposal_dropped, "proposal_dropped", "the proposal was dropped before commit", true},
     {errc::not_ready, "not_ready", "the replica is not ready to serve this request yet", true},
+    {errc::outcome_unknown, "outcome_unknown",
+     "the request may or may not have taken effect (its leader changed or it timed out); "
+     "idempotent requests can be retried",
+     true},
     {errc::write_conflict, "write_conflict",
      "another transaction wrote this key after this transaction started", true},
     {errc::key_locked, "key_locked", "another transaction holds a lock on this key", true},

@@ -39,6 +39,7 @@ enum class errc : std::uint16_t {
   epoch_mismatch = 3003,
   proposal_dropped = 3004,
   not_ready = 3005,
+  outcome_unknown = 3006,
   // 4xxx: transactions
   write_conflict = 4001,
   key_locked = 4002,

@@ -1,0 +1,46 @@
+// The bank checker; see bank_checker.hpp.
+#include "check/bank_checker.hpp"
+
+namespace meridian::check {
+
+check_result check_bank(const history& h, const bank_options& options) {
+  check_result out;
+  auto paired = pair_operations(h);
+  if (!paired) {
+    out.fail("malformed history: " + paired.err().message());
+    return out;
+  }
+  for (const auto& p : *paired) {
+    ++out.operations;
+    if (p.f != "read" || p.outcome != op_type::ok) continue;
+    const json& balances = p.result_value;
+    std::string where = "read at line " + std::to_string(p.index + 1);
+    if (!balances.is_object()) {
+      out.fail(where + ": the result is not an object of balances");
+      continue;
+    }
+    std::int64_t sum = 0;
+    for (const auto& [account, balance] : balances.as_object()) {
+      if (!balance.is_number()) {
+        out.fail(where + ": account " + account + " has no numeric balance");
+        continue;
+      }
+      if (balance.as_int() < 0) {
+        out.fail(where + ": account " + account + " is negative (" +
+                 std::to_string(balance.as_int()) + ")");
+      }
+      sum += balance.as_int();
+    }
+    if (balances.as_object().size() != options.accounts) {
+      out.fail(where + ": saw " + std::to_string(balances.as_object().size()) +
+               " accounts, expected " + std::to_string(options.accounts));
+    }
+    if (sum != options.total) {
+      out.fail(where + ": balances sum to " + std::to_string(sum) + ", expected " +
+               std::to_string(options.total) + " " + balances.dump());
+    }
+  }
+  return out;
+}
+
+}  // namespace meridian::check

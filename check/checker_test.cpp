@@ -1,0 +1,136 @@
+// The checkers must accept what is valid and catch what is not: JSON round trips, history
+// pairing, register linearizability (stale reads, lost writes, info operations, cas), bank sums.
+#include <doctest/doctest.h>
+
+#include "check/bank_checker.hpp"
+#include "check/register_checker.hpp"
+
+using namespace meridian;
+using namespace meridian::check;
+
+namespace {
+
+struct builder {
+  history h;
+  void invoke(int p, const char* f, json v, std::int64_t t) {
+    h.push_back(operation{p, op_type::invoke, f, std::move(v), t});
+  }
+  void done(int p, op_type type, const char* f, json v, std::int64_t t) {
+    h.push_back(operation{p, type, f, std::move(v), t});
+  }
+};
+
+json kv(int k, json v) { return json(json::array{json(k), std::move(v)}); }
+
+}  // namespace
+
+TEST_CASE("json: parse and dump round-trip, errors carry the offset") {
+  auto j = json::parse(R"({"a":[1,2.5,"x\n",true,null],"b":{"c":-7}})");
+  REQUIRE(j.ok());
+  CHECK((*j)["b"]["c"].as_int() == -7);
+  CHECK(json::parse(j->dump()).value() == *j);
+  auto bad = json::parse("{\"a\": [1, 2");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.err().message().find("byte") != std::string::npos);
+  std::string deep(1000, '[');
+  CHECK_FALSE(json::parse(deep).ok());
+}
+
+TEST_CASE("history: JSON lines round-trip and pairing finds unmatched operations") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(5)), 10);
+  b.done(1, op_type::ok, "write", kv(1, json(5)), 20);
+  b.invoke(2, "read", kv(1, json()), 15);
+  auto text = to_jsonl(b.h);
+  auto back = parse_jsonl(text);
+  REQUIRE(back.ok());
+  CHECK(back->size() == 3);
+  CHECK(to_jsonl(*back) == text);
+  auto paired = pair_operations(*back);
+  REQUIRE(paired.ok());
+  CHECK(paired->at(1).outcome == op_type::info);  // never completed
+  b.invoke(1, "write", kv(1, json(6)), 30);
+  b.invoke(1, "write", kv(1, json(7)), 31);
+  CHECK_FALSE(pair_operations(b.h).ok());
+  CHECK_FALSE(parse_jsonl("{\"process\":1}\n").ok());
+}
+
+TEST_CASE("register checker: concurrent write and read may see either value") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 0);
+  b.done(1, op_type::ok, "write", kv(1, json(1)), 10);
+  b.invoke(1, "write", kv(1, json(2)), 20);
+  b.invoke(2, "read", kv(1, json()), 21);
+  b.done(2, op_type::ok, "read", kv(1, json(1)), 25);
+  b.done(1, op_type::ok, "write", kv(1, json(2)), 30);
+  b.invoke(2, "read", kv(1, json()), 40);
+  b.done(2, op_type::ok, "read", kv(1, json(2)), 50);
+  auto r = check_registers(b.h);
+  CHECK(r.valid);
+  CHECK(r.operations == 4);
+}
+
+TEST_CASE("register checker: a stale read after a completed write is a violation") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 0);
+  b.done(1, op_type::ok, "write", kv(1, json(1)), 10);
+  b.invoke(1, "write", kv(1, json(2)), 20);
+  b.done(1, op_type::ok, "write", kv(1, json(2)), 30);
+  b.invoke(2, "read", kv(1, json()), 40);
+  b.done(2, op_type::ok, "read", kv(1, json(1)), 50);
+  auto r = check_registers(b.h);
+  CHECK_FALSE(r.valid);
+  REQUIRE(r.anomalies.size() == 1);
+  CHECK(r.anomalies[0].find("read") != std::string::npos);
+}
+
+TEST_CASE("register checker: an info write may take effect later, a failed one never") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(9)), 0);
+  b.done(1, op_type::info, "write", kv(1, json(9)), 10);  // timed out
+  b.invoke(2, "read", kv(1, json()), 100);
+  b.done(2, op_type::ok, "read", kv(1, json()), 110);  // not yet
+  b.invoke(2, "read", kv(1, json()), 200);
+  b.done(2, op_type::ok, "read", kv(1, json(9)), 210);  // now it has
+  CHECK(check_registers(b.h).valid);
+  builder f;
+  f.invoke(1, "write", kv(1, json(9)), 0);
+  f.done(1, op_type::fail, "write", kv(1, json(9)), 10);
+  f.invoke(2, "read", kv(1, json()), 100);
+  f.done(2, op_type::ok, "read", kv(1, json(9)), 110);
+  CHECK_FALSE(check_registers(f.h).valid);
+}
+
+TEST_CASE("register checker: compare-and-set must see the value it replaces") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 0);
+  b.done(1, op_type::ok, "write", kv(1, json(1)), 10);
+  b.invoke(1, "cas", kv(1, json(json::array{json(1), json(3)})), 20);
+  b.done(1, op_type::ok, "cas", kv(1, json(json::array{json(1), json(3)})), 30);
+  b.invoke(2, "cas", kv(1, json(json::array{json(1), json(4)})), 40);
+  b.done(2, op_type::ok, "cas", kv(1, json(json::array{json(1), json(4)})), 50);
+  auto r = check_registers(b.h);
+  CHECK_FALSE(r.valid);  // the second cas saw 1, but 3 had replaced it
+}
+
+TEST_CASE("register checker: keys are independent") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 0);
+  b.done(1, op_type::ok, "write", kv(1, json(1)), 10);
+  b.invoke(2, "read", kv(2, json()), 20);
+  b.done(2, op_type::ok, "read", kv(2, json()), 30);
+  CHECK(check_registers(b.h).valid);
+}
+
+TEST_CASE("bank checker: totals and negative balances") {
+  builder b;
+  b.invoke(1, "read", json(), 0);
+  b.done(1, op_type::ok, "read", json(json::object{{"a", json(60)}, {"b", json(40)}}), 10);
+  b.invoke(1, "read", json(), 20);
+  b.done(1, op_type::ok, "read", json(json::object{{"a", json(70)}, {"b", json(40)}}), 30);
+  b.invoke(1, "read", json(), 40);
+  b.done(1, op_type::ok, "read", json(json::object{{"a", json(110)}, {"b", json(-10)}}), 50);
+  auto r = check_bank(b.h, bank_options{100, 2});
+  CHECK_FALSE(r.valid);
+  CHECK(r.anomalies.size() == 2);  // the sum of 110, and the negative balance
+}

@@ -1,0 +1,135 @@
+// History files; see history.hpp.
+#include "check/history.hpp"
+
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace meridian::check {
+
+const char* op_type_name(op_type t) {
+  switch (t) {
+    case op_type::invoke: return "invoke";
+    case op_type::ok: return "ok";
+    case op_type::fail: return "fail";
+    case op_type::info: return "info";
+  }
+  return "info";
+}
+
+json operation::to_json() const {
+  json::object o;
+  o["process"] = json(process);
+  o["type"] = json(op_type_name(type));
+  o["f"] = json(f);
+  o["value"] = value;
+  o["time"] = json(time_ns);
+  return json(std::move(o));
+}
+
+result<operation> operation::from_json(const json& j) {
+  if (!j.is_object()) return error(errc::invalid_argument, "a history line is not an object");
+  operation op;
+  if (!j["process"].is_number() || !j["type"].is_string() || !j["f"].is_string()) {
+    return error(errc::invalid_argument, "a history line lacks process, type or f");
+  }
+  op.process = j["process"].as_int();
+  const std::string& t = j["type"].as_string();
+  if (t == "invoke") {
+    op.type = op_type::invoke;
+  } else if (t == "ok") {
+    op.type = op_type::ok;
+  } else if (t == "fail") {
+    op.type = op_type::fail;
+  } else if (t == "info") {
+    op.type = op_type::info;
+  } else {
+    return error(errc::invalid_argument, "unknown operation type '" + t + "'");
+  }
+  op.f = j["f"].as_string();
+  op.value = j["value"];
+  op.time_ns = j["time"].is_number() ? j["time"].as_int() : 0;
+  return op;
+}
+
+std::string to_jsonl(const history& h) {
+  std::string out;
+  for (const auto& op : h) out += op.to_json().dump() + "\n";
+  return out;
+}
+
+result<history> parse_jsonl(std::string_view text) {
+  history h;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    auto j = json::parse(line);
+    if (!j) return error(errc::invalid_argument, "line " + std::to_string(line_no) + ": " +
+                                                     j.err().message());
+    auto op = operation::from_json(*j);
+    if (!op) return error(errc::invalid_argument, "line " + std::to_string(line_no) + ": " +
+                                                      op.err().message());
+    h.push_back(std::move(*op));
+  }
+  return h;
+}
+
+result<history> read_history_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(errc::invalid_argument, "cannot read history file " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_jsonl(buf.str());
+}
+
+status write_history_file(const std::string& path, const history& h) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return error(errc::invalid_argument, "cannot write history file " + path);
+  out << to_jsonl(h);
+  if (!out) return error(errc::storage_io, "writing history file " + path + " failed");
+  return ok_status();
+}
+
+result<std::vector<paired_op>> pair_operations(const history& h) {
+  std::vector<paired_op> out;
+  std::map<std::int64_t, std::size_t> open;  // process -> index in out
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const operation& op = h[i];
+    if (op.type == op_type::invoke) {
+      if (open.count(op.process)) {
+        return error(errc::invalid_argument, "process " + std::to_string(op.process) +
+                                                 " invoked twice without completing (line " +
+                                                 std::to_string(i + 1) + ")");
+      }
+      paired_op p;
+      p.process = op.process;
+      p.f = op.f;
+      p.invoke_value = op.value;
+      p.invoke_ns = op.time_ns;
+      p.complete_ns = std::numeric_limits<std::int64_t>::max();
+      p.index = i;
+      open[op.process] = out.size();
+      out.push_back(std::move(p));
+      continue;
+    }
+    auto it = open.find(op.process);
+    if (it == open.end()) {
+      return error(errc::invalid_argument, "process " + std::to_string(op.process) +
+                                               " completed without an invocation (line " +
+                                               std::to_string(i + 1) + ")");
+    }
+    paired_op& p = out[it->second];
+    p.outcome = op.type;
+    p.result_value = op.value;
+    if (op.type != op_type::info) p.complete_ns = op.time_ns;
+    open.erase(it);
+  }
+  return out;
+}
+
+}  // namespace meridian::check

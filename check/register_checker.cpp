@@ -1,0 +1,222 @@
+// The register linearizability checker; see register_checker.hpp.
+#include "check/register_checker.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_set>
+
+namespace meridian::check {
+namespace {
+
+struct reg_op {
+  std::string f;
+  json arg;     // write: value; cas: [old, new]; read: the value read (ok reads only)
+  bool completed = false;  // ok (must be linearized) vs info (may be)
+  std::int64_t invoke_ns = 0;
+  std::int64_t complete_ns = 0;
+  std::size_t history_index = 0;
+};
+
+struct event {
+  int op = -1;
+  bool is_call = true;
+  event* prev = nullptr;
+  event* next = nullptr;
+  event* match = nullptr;  // call -> return (null for info), return -> call
+};
+
+bool step(const json& state, const reg_op& op, json& next) {
+  if (op.f == "read") {
+    next = state;
+    return op.arg == state;
+  }
+  if (op.f == "write") {
+    next = op.arg;
+    return true;
+  }
+  // cas
+  if (!op.arg.is_array() || op.arg.as_array().size() != 2) return false;
+  if (!(op.arg.as_array()[0] == state)) return false;
+  next = op.arg.as_array()[1];
+  return true;
+}
+
+class key_search {
+ public:
+  explicit key_search(std::vector<reg_op> ops) : ops_(std::move(ops)) {}
+
+  // Returns "" when linearizable, else a description of the problem.
+  std::string run(std::size_t max_steps) {
+    build_events();
+    std::vector<bool> linearized(ops_.size(), false);
+    std::size_t remaining = 0;
+    for (const auto& op : ops_) remaining += op.completed ? 1 : 0;
+    json state;  // registers start as null
+    std::vector<std::pair<event*, json>> stack;
+    std::unordered_set<std::string> seen;
+    event* entry = head_.next;
+    for (std::size_t steps = 0; remaining > 0; ++steps) {
+      if (steps > max_steps) return "search gave up after " + std::to_string(max_steps) + " steps";
+      MERIDIAN_ASSERT(entry != nullptr, "ran off the event list with completed ops left");
+      if (entry->is_call) {
+        json next;
+        const reg_op& op = ops_[static_cast<std::size_t>(entry->op)];
+        if (step(state, op, next)) {
+          linearized[static_cast<std::size_t>(entry->op)] = true;
+          if (seen.insert(memo_key(linearized, next)).second) {
+            stack.emplace_back(entry, state);
+            state = std::move(next);
+            lift(entry);
+            if (op.completed) --remaining;
+            entry = head_.next;
+            continue;
+          }
+          linearized[static_cast<std::size_t>(entry->op)] = false;
+        }
+        entry = entry->next;
+        continue;
+      }
+      // A completed operation's return was reached before it could be placed: backtrack. The
+      // operation stuck at the deepest point of the search is the most useful one to report.
+      if (stack.size() >= deepest_) {
+        deepest_ = stack.size();
+        stuck_ = static_cast<std::size_t>(entry->op);
+      }
+      if (stack.empty()) return describe(stuck_);
+      auto [call, previous] = std::move(stack.back());
+      stack.pop_back();
+      linearized[static_cast<std::size_t>(call->op)] = false;
+      state = std::move(previous);
+      unlift(call);
+      if (ops_[static_cast<std::size_t>(call->op)].completed) ++remaining;
+      entry = call->next;
+    }
+    return "";
+  }
+
+ private:
+  void build_events() {
+    struct timed {
+      std::int64_t t;
+      int order;  // calls before returns at equal times: treat them as concurrent
+      event* e;
+    };
+    std::vector<timed> all;
+    storage_.reserve(ops_.size() * 2);
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      storage_.push_back(event{static_cast<int>(i), true});
+      event* call = &storage_.back();
+      all.push_back({ops_[i].invoke_ns, 0, call});
+      if (ops_[i].completed) {
+        storage_.push_back(event{static_cast<int>(i), false});
+        event* ret = &storage_.back();
+        call->match = ret;
+        ret->match = call;
+        all.push_back({ops_[i].complete_ns, 1, ret});
+      }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const timed& a, const timed& b) {
+      return a.t != b.t ? a.t < b.t : a.order < b.order;
+    });
+    event* tail = &head_;
+    for (auto& t : all) {
+      tail->next = t.e;
+      t.e->prev = tail;
+      tail = t.e;
+    }
+  }
+  static void unlink(event* e) {
+    e->prev->next = e->next;
+    if (e->next) e->next->prev = e->prev;
+  }
+  static void relink(event* e) {
+    e->prev->next = e;
+    if (e->next) e->next->prev = e;
+  }
+  void lift(event* call) {
+    unlink(call);
+    if (call->match) unlink(call->match);
+  }
+  void unlift(event* call) {
+    if (call->match) relink(call->match);
+    relink(call);
+  }
+  static std::string memo_key(const std::vector<bool>& bits, const json& state) {
+    std::string k;
+    k.reserve(bits.size() / 8 + 16);
+    char byte = 0;
+    for (std::size_t i = 0; i < bits.size(); ++i) {
+      if (bits[i]) byte = static_cast<char>(byte | (1 << (i % 8)));
+      if (i % 8 == 7) {
+        k.push_back(byte);
+        byte = 0;
+      }
+    }
+    k.push_back(byte);
+    return k + "|" + state.dump();
+  }
+  std::string describe(std::size_t i) const {
+    const reg_op& op = ops_[i];
+    return "no linearization explains " + op.f + " " + op.arg.dump() + " (the search placed " +
+           std::to_string(deepest_) + " operations before it got stuck here)" +
+           "; invoked at " + std::to_string(op.invoke_ns) + " ns, completed at " +
+           std::to_string(op.complete_ns) + " ns, history line " +
+           std::to_string(op.history_index + 1);
+  }
+
+  std::vector<reg_op> ops_;
+  std::vector<event> storage_;  // reserved up front: pointers stay valid
+  std::size_t deepest_ = 0;
+  std::size_t stuck_ = 0;
+  event head_;
+};
+
+}  // namespace
+
+check_result check_registers(const history& h, const register_options& options) {
+  check_result out;
+  auto paired = pair_operations(h);
+  if (!paired) {
+    out.fail("malformed history: " + paired.err().message());
+    return out;
+  }
+  std::map<std::string, std::vector<reg_op>> by_key;
+  for (const auto& p : *paired) {
+    if (p.outcome == op_type::fail) continue;  // did not happen
+    if (p.f != "read" && p.f != "write" && p.f != "cas") {
+      out.fail("unknown register operation '" + p.f + "'");
+      continue;
+    }
+    if (!p.invoke_value.is_array() || p.invoke_value.as_array().size() != 2) {
+      out.fail("register operation value is not [key, value] at line " +
+               std::to_string(p.index + 1));
+      continue;
+    }
+    bool completed = p.outcome == op_type::ok;
+    if (p.f == "read" && !completed) continue;  // an unknown read constrains nothing
+    reg_op op;
+    op.f = p.f;
+    op.completed = completed;
+    op.invoke_ns = p.invoke_ns;
+    op.complete_ns = p.complete_ns;
+    op.history_index = p.index;
+    if (p.f == "read") {
+      if (!p.result_value.is_array() || p.result_value.as_array().size() != 2) {
+        out.fail("read result is not [key, value] at line " + std::to_string(p.index + 1));
+        continue;
+      }
+      op.arg = p.result_value.as_array()[1];
+    } else {
+      op.arg = p.invoke_value.as_array()[1];
+    }
+    by_key[p.invoke_value.as_array()[0].dump()].push_back(std::move(op));
+    ++out.operations;
+  }
+  for (auto& [key, ops] : by_key) {
+    std::string problem = key_search(std::move(ops)).run(options.max_steps_per_key);
+    if (!problem.empty()) out.fail("key " + key + ": " + problem);
+  }
+  return out;
+}
+
+}  // namespace meridian::check

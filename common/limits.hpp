@@ -25,4 +25,19 @@ inline constexpr std::size_t short_value_bytes = 255;
 // lock record, so the bound keeps that record small).
 inline constexpr std::size_t max_async_commit_keys = 256;
 
+// Keys one Percolator command may carry. A command becomes one Raft entry; this bounds its size
+// together with max_value_bytes.
+inline constexpr std::size_t max_keys_per_command = 4096;
+
+// The longest lock TTL a prewrite or a heartbeat may ask for. A transaction alive longer than
+// this can no longer protect its locks from resolution; an hour bounds how long a crashed
+// coordinator's locks can block readers.
+inline constexpr std::uint64_t max_lock_ttl_ms = 3'600'000;
+
+// A transaction's buffered writes: keys and bytes (keys + values). Past either, put/delete fail
+// with txn_too_large: the buffer lives in the coordinator's memory until commit, and every key
+// becomes a lock to resolve if the coordinator crashes.
+inline constexpr std::size_t max_txn_keys = 65'536;
+inline constexpr std::size_t max_txn_bytes = 64 << 20;
+
 }  // namespace meridian::limits

@@ -8,18 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "common/limits.hpp"
 #include "common/result.hpp"
 
 namespace meridian::txn {
 
-// Keys one command may carry. A command becomes one Raft entry; this bounds its size together
-// with limits::max_value_bytes. (Belongs in common/limits.hpp with the other limits.)
-inline constexpr std::size_t max_keys_per_command = 4096;
-
-// The longest lock TTL a prewrite or a heartbeat may ask for. A transaction alive longer than
-// this can no longer protect its locks from resolution; an hour bounds how long a crashed
-// coordinator's locks can block readers. (Also for common/limits.hpp.)
-inline constexpr std::uint64_t max_lock_ttl_ms = 3'600'000;
+using limits::max_keys_per_command;
+using limits::max_lock_ttl_ms;
 
 // start_ts 0 is never issued by the TSO.
 status validate_start_ts(std::uint64_t start_ts);

@@ -402,6 +402,7 @@ void mvcc_batch::delete_data(std::string_view key, std::uint64_t start_ts) {
 status mvcc_batch::put_write(std::string_view key, std::uint64_t commit_ts,
                              const write_record& w) {
   MERIDIAN_TRY(check_key(key));
+  if (w.short_value) MERIDIAN_TRY(check_value(*w.short_value));
   batch_.put(cf::write, version_key(key, commit_ts), encode_write(w));
   return ok_status();
 }
@@ -410,9 +411,11 @@ void mvcc_batch::delete_write(std::string_view key, std::uint64_t commit_ts) {
   batch_.del(cf::write, version_key(key, commit_ts));
 }
 
-void mvcc_batch::set_applied_index(std::uint64_t index) {
-  put_meta_u64(batch_, applied_index_key, index);
+void put_applied_index(kv_write_batch& batch, std::uint64_t index) {
+  put_meta_u64(batch, applied_index_key, index);
 }
+
+void mvcc_batch::set_applied_index(std::uint64_t index) { put_applied_index(batch_, index); }
 
 void mvcc_batch::set_gc_safe_point(std::uint64_t ts) {
   put_meta_u64(batch_, gc_safe_point_key, ts);

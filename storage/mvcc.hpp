@@ -157,6 +157,9 @@ class mvcc_batch {
   kv_write_batch batch_;
 };
 
+// Adds the applied Raft index to a raw batch (what mvcc_batch::set_applied_index does).
+void put_applied_index(kv_write_batch& batch, std::uint64_t index);
+
 // Checks a user key and value against limits (key_too_large, value_too_large).
 status check_key(std::string_view key);
 status check_value(std::string_view value);

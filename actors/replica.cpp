@@ -1,0 +1,285 @@
+// The replica driver; see replica.hpp.
+#include "actors/replica.hpp"
+
+#include "storage/key_codec.hpp"
+
+namespace meridian::actors {
+
+status replica_options::validate() const {
+  if (id == 0) return error(errc::invalid_config, "replica: node id 0 is reserved");
+  if (keep_entries >= compact_after_entries) {
+    return error(errc::invalid_config, "replica: keep_entries must be below compact_after_entries");
+  }
+  if (max_pending_requests == 0) {
+    return error(errc::invalid_config, "replica: max_pending_requests must be positive");
+  }
+  return ok_status();
+}
+
+result<raft::stored_state> replica_log_source::load_state() const {
+  auto applied = machine_.load();
+  if (!applied) return applied.err();
+  return raft::stored_state{log_.state(), applied->conf};
+}
+
+result<raft::snapshot> replica_log_source::snapshot() const {
+  auto applied = machine_.load();
+  if (!applied) return applied.err();
+  auto data = machine_.snapshot_data();
+  if (!data) return data.err();
+  raft::snapshot snap;
+  snap.metadata.index = applied->index;
+  snap.metadata.term = applied->term;
+  snap.metadata.conf = applied->conf;
+  snap.data = std::move(*data);
+  return snap;
+}
+
+replica::replica(replica_options options, storage::kv_engine& engine,
+                 std::unique_ptr<state_machine> machine)
+    : options_(std::move(options)), engine_(engine), machine_(std::move(machine)) {}
+
+result<std::unique_ptr<replica>> replica::open(replica_options options,
+                                               storage::kv_engine& engine,
+                                               std::unique_ptr<state_machine> machine,
+                                               std::optional<raft::conf_state> bootstrap) {
+  MERIDIAN_TRY(options.validate());
+  std::unique_ptr<replica> r(new replica(std::move(options), engine, std::move(machine)));
+  MERIDIAN_TRY(r->start(std::move(bootstrap)));
+  return r;
+}
+
+status replica::start(std::optional<raft::conf_state> bootstrap) {
+  auto log = storage::log_store::open(engine_);
+  if (!log) return log.err();
+  log_ = std::move(*log);
+  auto applied = machine_->load();
+  if (!applied) return applied.err();
+  bool empty = log_->last_index() == 0 && log_->state().term == 0 && applied->index == 0;
+  if (empty && bootstrap) {
+    auto snap = raft::bootstrap_snapshot(*bootstrap);
+    MERIDIAN_TRY(machine_->restore(snap));
+    log_->reset(storage::snapshot_marker{snap.metadata.index, snap.metadata.term});
+    log_->set_hard_state(raft::bootstrap_hard_state());
+    applied = machine_->load();
+    if (!applied) return applied.err();
+  }
+  // A crash between installing a snapshot into the state machine and resetting the log leaves
+  // the state machine ahead: its state at `index` is committed, so the log restarts from there.
+  auto term_at_applied = log_->term(applied->index);
+  if (applied->index > 0 && (!term_at_applied || *term_at_applied != applied->term)) {
+    if (!term_at_applied && term_at_applied.err().code() == errc::log_compacted) {
+      return error(errc::storage_corrupt, "the log was compacted beyond the state machine");
+    }
+    log_->reset(storage::snapshot_marker{applied->index, applied->term});
+  }
+  if (log_->state().commit < applied->index) {
+    storage::hard_state hs = log_->state();
+    hs.commit = applied->index;
+    log_->set_hard_state(hs);
+  }
+  if (log_->has_staged()) {
+    auto synced = log_->sync();
+    if (!synced) return synced.err();
+  }
+  source_ = std::make_unique<replica_log_source>(*log_, *machine_);
+  raft::config cfg = options_.raft;
+  cfg.id = options_.id;
+  cfg.applied_index = applied->index;
+  auto node = raft::node::create(cfg, *source_);
+  if (!node) return node.err();
+  node_.emplace(std::move(*node));
+  applied_ = applied->index;
+  return ok_status();
+}
+
+void replica::step(raft::message m) {
+  if (m.to != options_.id) return;
+  (void)node_->step(std::move(m));  // a malformed message is dropped; Raft stays consistent
+}
+
+error replica::not_leader() const {
+  auto leader = node_->info().leader;
+  return error(errc::not_leader,
+               "node " + std::to_string(options_.id) + " does not lead shard " +
+                   std::to_string(options_.shard) +
+                   (leader == raft::no_node ? std::string("; no leader is known yet")
+                                            : "; node " + std::to_string(leader) + " does"));
+}
+
+bool replica::admit(std::uint64_t id) {
+  if (pending_requests() < options_.max_pending_requests) return true;
+  immediate_.push_back(request_done{
+      id, error(errc::limit_exceeded, "shard " + std::to_string(options_.shard) + " has " +
+                                          std::to_string(pending_requests()) +
+                                          " requests waiting; try again shortly")});
+  return false;
+}
+
+void replica::propose(std::uint64_t id, std::string command) {
+  if (!admit(id)) return;
+  auto info = node_->info();
+  if (info.role != raft::role::leader) {
+    immediate_.push_back(request_done{id, not_leader()});
+    return;
+  }
+  auto index = node_->propose(std::move(command));
+  if (!index) {
+    immediate_.push_back(request_done{id, index.err().code() == errc::not_leader
+                                              ? not_leader()
+                                              : index.err()});
+    return;
+  }
+  proposals_[*index] = pending_proposal{id, info.term};
+}
+
+void replica::propose_conf_change(std::uint64_t id, const raft::conf_change& change) {
+  if (!admit(id)) return;
+  auto info = node_->info();
+  auto index = node_->propose_conf_change(change);
+  if (!index) {
+    immediate_.push_back(request_done{id, index.err()});
+    return;
+  }
+  proposals_[*index] = pending_proposal{id, info.term};
+}
+
+void replica::read(std::uint64_t id, std::string query) {
+  if (!admit(id)) return;
+  if (node_->info().leader == raft::no_node) {
+    immediate_.push_back(request_done{
+        id, error(errc::unavailable, "shard " + std::to_string(options_.shard) +
+                                         " has no known leader (an election is under way)")});
+    return;
+  }
+  std::uint64_t context = next_read_context_++;
+  std::string ctx;
+  storage::codec::append_u64_be(ctx, context);
+  if (auto s = node_->read_index(ctx); !s) {
+    immediate_.push_back(request_done{id, s.err()});
+    return;
+  }
+  reads_[context] = pending_read{id, std::move(query), 0};
+}
+
+std::vector<raft::message> replica::begin_ready() {
+  if (!node_->has_ready()) return {};
+  ready_ = node_->get_ready();
+  return std::move(ready_->send_now);
+}
+
+status replica::persist(raft::ready& rd) {
+  if (!rd.snapshot.empty()) {
+    // State machine first, then the log: a crash in between is repaired by start().
+    MERIDIAN_TRY(machine_->restore(rd.snapshot));
+    log_->reset(storage::snapshot_marker{rd.snapshot.metadata.index, rd.snapshot.metadata.term});
+    applied_ = rd.snapshot.metadata.index;
+  }
+  if (rd.hard_state) log_->set_hard_state(*rd.hard_state);
+  if (!rd.entries.empty()) log_->append(std::move(rd.entries));
+  if (log_->has_staged()) {
+    auto synced = log_->sync();  // group commit: one fsync for the whole ready
+    if (!synced) return synced.err();
+  }
+  return ok_status();
+}
+
+status replica::apply(std::vector<storage::log_entry>& entries, ready_output& out) {
+  if (entries.empty()) return ok_status();
+  std::optional<raft::conf_state> conf;
+  for (const auto& e : entries) {
+    if (e.type != static_cast<std::uint8_t>(raft::entry_type::conf_change)) continue;
+    auto change = raft::decode_conf_change(e.data);
+    if (!change) return error(errc::storage_corrupt, "a committed conf change is malformed");
+    conf = node_->apply_conf_change(*change);
+  }
+  auto outputs = machine_->apply(entries, conf);
+  if (!outputs) return outputs.err();
+  MERIDIAN_ASSERT(outputs->size() == entries.size(), "one output per applied entry");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto it = proposals_.find(entries[i].index);
+    if (it == proposals_.end()) continue;
+    if (it->second.term == entries[i].term) {
+      out.done.push_back(request_done{it->second.id, std::move((*outputs)[i])});
+    } else {
+      out.done.push_back(request_done{
+          it->second.id, error(errc::proposal_dropped,
+                               "the proposal lost its place in the log to a new leader's entry; "
+                               "it was never applied")});
+    }
+    proposals_.erase(it);
+  }
+  MERIDIAN_ASSERT(entries.back().index > applied_, "the applied index only grows");
+  applied_ = entries.back().index;
+  return ok_status();
+}
+
+void replica::serve_reads(ready_output& out) {
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.index == 0 || it->second.index > applied_) {
+      ++it;
+      continue;
+    }
+    out.done.push_back(request_done{it->second.id, machine_->query(it->second.query)});
+    it = reads_.erase(it);
+  }
+}
+
+void replica::fail_reads(const error& e, ready_output& out) {
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.index != 0) {
+      ++it;  // confirmed by a leader already: still served once applied
+      continue;
+    }
+    out.done.push_back(request_done{it->second.id, e});
+    it = reads_.erase(it);
+  }
+}
+
+status replica::maybe_compact() {
+  std::uint64_t first = log_->first_index();
+  if (applied_ < first + options_.compact_after_entries) return ok_status();
+  std::uint64_t target = applied_ - options_.keep_entries;
+  if (target < first || target > log_->last_index()) return ok_status();
+  MERIDIAN_TRY(machine_->sync());  // the entries dropped must be durable in the state machine
+  log_->compact(target);
+  return ok_status();
+}
+
+result<ready_output> replica::finish_ready() {
+  ready_output out;
+  if (ready_) {
+    raft::ready& rd = *ready_;
+    std::uint64_t before_snapshot = applied_;
+    MERIDIAN_TRY(persist(rd));
+    if (applied_ != before_snapshot) {
+      // A snapshot jumped over these proposals: whether ours is among them is unknown.
+      for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= applied_;) {
+        out.done.push_back(request_done{
+            it->second.id, error(errc::outcome_unknown,
+                                 "a snapshot replaced the log around this proposal")});
+        it = proposals_.erase(it);
+      }
+    }
+    if (rd.soft_state) {
+      out.soft_state_changed = true;
+      fail_reads(error(errc::unavailable, "the shard's leader changed; retry the read"), out);
+    }
+    out.messages = std::move(rd.send_after_persist);
+    for (const auto& rs : rd.read_states) {
+      if (rs.context.size() != 8) continue;
+      auto it = reads_.find(storage::codec::decode_u64_be(rs.context));
+      if (it != reads_.end()) it->second.index = rs.index;
+    }
+    MERIDIAN_TRY(apply(rd.committed_entries, out));
+    node_->advance();
+    ready_.reset();
+    serve_reads(out);
+    MERIDIAN_TRY(maybe_compact());
+  }
+  for (auto& d : immediate_) out.done.push_back(std::move(d));
+  immediate_.clear();
+  return out;
+}
+
+}  // namespace meridian::actors

@@ -1,0 +1,142 @@
+// One shard replica without the actor: a Raft node, its log store and its state machine over one
+// storage engine, plus the bookkeeping that turns client requests into proposals and linearizable
+// reads and answers them when they are applied. The replica actor (replica_actor.hpp) only moves
+// messages in and out and calls these methods; the unit tests and the simulator drive the same
+// code. Owned by one actor; not thread-safe.
+//
+// A ready is handled in two steps, so a leader's appends leave before its own fsync (Raft thesis
+// §10.2.1):  begin_ready() -> send its messages -> finish_ready() (persist with one fsync, apply,
+// answer) -> send its messages.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "actors/state_machine.hpp"
+#include "common/topology.hpp"
+#include "raft/node.hpp"
+#include "storage/log_store.hpp"
+
+namespace meridian::actors {
+
+struct replica_options {
+  raft::node_id id = 0;
+  shard_id shard = 0;
+  raft::config raft;  // raft.id and raft.applied_index are filled in by open()
+  // Compact the log when this many applied entries are in it, keeping `keep_entries` of them for
+  // followers that lag a little (farther behind, they get a snapshot).
+  std::uint64_t compact_after_entries = 10'000;
+  std::uint64_t keep_entries = 1'000;
+  // Requests waiting for their answer (proposals and reads together).
+  std::size_t max_pending_requests = 16'384;
+  status validate() const;
+};
+
+struct request_done {
+  std::uint64_t id = 0;
+  result<std::string> outcome;
+};
+
+struct ready_output {
+  std::vector<raft::message> messages;
+  std::vector<request_done> done;
+  bool soft_state_changed = false;
+};
+
+// raft::log_source over the replica's log store and state machine.
+class replica_log_source final : public raft::log_source {
+ public:
+  replica_log_source(storage::log_store& log, state_machine& machine)
+      : log_(log), machine_(machine) {}
+  result<raft::stored_state> load_state() const override;
+  std::uint64_t first_index() const override { return log_.first_index(); }
+  std::uint64_t last_index() const override { return log_.last_index(); }
+  result<std::uint64_t> term(std::uint64_t index) const override { return log_.term(index); }
+  result<std::vector<storage::log_entry>> entries(std::uint64_t lo, std::uint64_t hi,
+                                                  std::size_t max_bytes) const override {
+    return log_.entries(lo, hi, max_bytes);
+  }
+  result<raft::snapshot> snapshot() const override;
+
+ private:
+  storage::log_store& log_;
+  state_machine& machine_;
+};
+
+class replica {
+ public:
+  // Opens the replica stored in `engine`. When the storage is empty and `bootstrap` is given,
+  // starts a new group with that membership (every initial member does the same); a member
+  // added later starts empty and is caught up by snapshot. Repairs the one crash window of a
+  // snapshot install (state machine ahead of the log) before Raft starts.
+  static result<std::unique_ptr<replica>> open(replica_options options,
+                                               storage::kv_engine& engine,
+                                               std::unique_ptr<state_machine> machine,
+                                               std::optional<raft::conf_state> bootstrap);
+
+  void tick() { node_->tick(); }
+  // Malformed or misaddressed messages are dropped (a peer cannot crash us).
+  void step(raft::message m);
+  // A write. Answered through ready_output::done when applied: the state machine's output, or
+  // proposal_dropped (it lost its place in the log: never applied), not_leader, limit_exceeded.
+  void propose(std::uint64_t id, std::string command);
+  // A linearizable read of the state machine. unavailable when no leader is known.
+  void read(std::uint64_t id, std::string query);
+  status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
+  void propose_conf_change(std::uint64_t id, const raft::conf_change& change);
+  void report_unreachable(raft::node_id peer) { node_->report_unreachable(peer); }
+  void report_snapshot(raft::node_id peer, bool failed) { node_->report_snapshot(peer, failed); }
+
+  bool has_ready() const { return !immediate_.empty() || node_->has_ready(); }
+  std::vector<raft::message> begin_ready();
+  // Persists (one fsync when needed), applies, serves reads, advances. An error means storage
+  // failed: the replica must stop.
+  result<ready_output> finish_ready();
+
+  raft::node_info info() const { return node_->info(); }
+  raft::node_id id() const { return options_.id; }
+  shard_id shard() const { return options_.shard; }
+  std::uint64_t applied_index() const { return applied_; }
+  const storage::log_store& log() const { return *log_; }
+  state_machine& machine() { return *machine_; }
+  std::size_t pending_requests() const { return proposals_.size() + reads_.size(); }
+
+ private:
+  replica(replica_options options, storage::kv_engine& engine,
+          std::unique_ptr<state_machine> machine);
+  status start(std::optional<raft::conf_state> bootstrap);
+  status persist(raft::ready& rd);
+  status apply(std::vector<storage::log_entry>& entries, ready_output& out);
+  void serve_reads(ready_output& out);
+  void fail_reads(const error& e, ready_output& out);
+  status maybe_compact();
+  error not_leader() const;
+  bool admit(std::uint64_t id);
+
+  struct pending_proposal {
+    std::uint64_t id = 0;
+    std::uint64_t term = 0;
+  };
+  struct pending_read {
+    std::uint64_t id = 0;
+    std::string query;
+    std::uint64_t index = 0;  // 0 until the read index is known
+  };
+
+  replica_options options_;
+  storage::kv_engine& engine_;
+  std::unique_ptr<state_machine> machine_;
+  std::unique_ptr<storage::log_store> log_;
+  std::unique_ptr<replica_log_source> source_;
+  std::optional<raft::node> node_;
+  std::uint64_t applied_ = 0;
+  std::uint64_t next_read_context_ = 1;
+  std::map<std::uint64_t, pending_proposal> proposals_;  // by log index
+  std::map<std::uint64_t, pending_read> reads_;          // by read context
+  std::vector<request_done> immediate_;                  // answered without Raft
+  std::optional<raft::ready> ready_;
+};
+
+}  // namespace meridian::actors

@@ -1,0 +1,67 @@
+// What a replica applies its committed log to. The replica (replica.hpp) owns one and calls it
+// in log order; implementations are pure logic over a storage engine (the shard's Percolator
+// state machine, the simulator's register machine), so they run the same under the simulator.
+// Owned by one replica; used on its thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "raft/types.hpp"
+#include "storage/engine.hpp"
+
+namespace meridian::actors {
+
+// What the state machine had applied when it was last written: the replica restarts from here.
+struct applied_state {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;  // the term of the entry at `index`
+  raft::conf_state conf;
+};
+
+class state_machine {
+ public:
+  virtual ~state_machine() = default;
+
+  virtual result<applied_state> load() = 0;
+  // Applies committed entries in order, atomically with the new applied index and term (their
+  // last entry's) and, when it changed, the membership. Returns one output per entry: the command's
+  // answer for normal entries, empty for no-ops and membership changes. A command that fails
+  // deterministically answers with an encoded error in its output; an error result means the
+  // state machine cannot continue (storage failure).
+  virtual result<std::vector<std::string>> apply(const std::vector<storage::log_entry>& entries,
+                                                 const std::optional<raft::conf_state>& conf) = 0;
+  // Answers a read at the applied state (after the replica made the read linearizable).
+  virtual result<std::string> query(const std::string& request) = 0;
+  // The whole state as of the applied index, and replacing the state with a snapshot's.
+  virtual result<std::string> snapshot_data() = 0;
+  virtual status restore(const raft::snapshot& snap) = 0;
+  // Makes every apply durable (applies may be relaxed: the log replays them); called before the
+  // replica compacts its log.
+  virtual status sync() = 0;
+};
+
+// The parts every engine-backed state machine shares: the applied index and membership kept in
+// the `meta` family (written in the same batch as the applied commands), and snapshots as whole
+// copies of the state machine's families.
+class engine_state {
+ public:
+  explicit engine_state(storage::kv_engine& engine) : engine_(engine) {}
+  storage::kv_engine& engine() { return engine_; }
+  result<applied_state> load();
+  // Adds the applied index and term and, when given, the membership to `batch`.
+  void record(storage::kv_write_batch& batch, std::uint64_t index, std::uint64_t term,
+              const std::optional<raft::conf_state>& conf);
+  result<std::string> snapshot_data();
+  status restore(const raft::snapshot& snap);
+
+ private:
+  storage::kv_engine& engine_;
+};
+
+std::string encode_conf_state(const raft::conf_state& conf);
+result<raft::conf_state> decode_conf_state(std::string_view bytes);
+
+}  // namespace meridian::actors

@@ -1,0 +1,78 @@
+// The in-process transport: replicas address each other by node id (and shard id), never by raw
+// actor handle. Each message is delayed by the one-way latency between the two nodes'
+// datacenters and subjected to the network model's faults (drop, duplicate, reorder,
+// partition). Thread-safe: shared by every replica actor of a process; under the deterministic
+// simulator every call happens on the one scheduler thread, so the seeded model stays replayable.
+// Cluster mode carries the same registered message types over CAF's middleman instead.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/send.hpp>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "actors/network_model.hpp"
+
+namespace meridian::actors {
+
+class transport {
+ public:
+  transport(const topology& t, std::uint64_t seed) : topology_(t), model_(t, seed) {}
+
+  void register_endpoint(node_id node, shard_id shard, caf::actor handle) {
+    std::lock_guard<std::mutex> lock(mu_);
+    endpoints_[{node, shard}] = std::move(handle);
+  }
+  void unregister_endpoint(node_id node, shard_id shard) {
+    std::lock_guard<std::mutex> lock(mu_);
+    endpoints_.erase({node, shard});
+  }
+  caf::actor endpoint(node_id node, shard_id shard) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = endpoints_.find({node, shard});
+    return it == endpoints_.end() ? caf::actor() : it->second;
+  }
+
+  // Sends `msg` from node `from` to the replica of `shard` on node `to`, through the network
+  // model. Returns the number of copies put on the wire (0 = dropped or unreachable).
+  template <class T>
+  std::size_t send(node_id from, node_id to, shard_id shard, const T& msg) {
+    caf::actor dest;
+    std::vector<std::int64_t> delays;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = endpoints_.find({to, shard});
+      if (it == endpoints_.end()) return 0;
+      dest = it->second;
+      delays = model_.deliveries(from, to);
+    }
+    for (std::int64_t us : delays) {
+      if (us <= 0) {
+        caf::anon_send(dest, msg);
+      } else {
+        caf::delayed_anon_send(dest, std::chrono::microseconds(us), msg);
+      }
+    }
+    return delays.size();
+  }
+
+  // Runs `f` on the network model under the transport's lock (fault injection).
+  template <class F>
+  auto with_model(F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return f(model_);
+  }
+
+  const topology& topo() const { return topology_; }
+
+ private:
+  const topology topology_;
+  mutable std::mutex mu_;
+  network_model model_;
+  std::map<std::pair<node_id, shard_id>, caf::actor> endpoints_;
+};
+
+}  // namespace meridian::actors

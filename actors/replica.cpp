@@ -1,6 +1,7 @@
 // The replica driver; see replica.hpp.
 #include "actors/replica.hpp"
 
+#include "common/crc32.hpp"
 #include "storage/key_codec.hpp"
 
 namespace meridian::actors {
@@ -208,6 +209,12 @@ status replica::apply(std::vector<storage::log_entry>& entries, ready_output& ou
                                "it was never applied")});
     }
     proposals_.erase(it);
+  }
+  if (options_.record_applied) {
+    for (const auto& e : entries) {
+      std::string typed(1, static_cast<char>(e.type));
+      out.applied.push_back(applied_entry{e.index, e.term, crc32c(e.data, crc32c(typed))});
+    }
   }
   MERIDIAN_ASSERT(entries.back().index > applied_, "the applied index only grows");
   applied_ = entries.back().index;

@@ -31,6 +31,9 @@ struct replica_options {
   std::uint64_t keep_entries = 1'000;
   // Requests waiting for their answer (proposals and reads together).
   std::size_t max_pending_requests = 16'384;
+  // Report every applied entry (index, term, checksum) in ready_output::applied, for the
+  // simulator's state-machine-safety checker. Off in production: it costs a checksum per entry.
+  bool record_applied = false;
   status validate() const;
 };
 
@@ -39,10 +42,17 @@ struct request_done {
   result<std::string> outcome;
 };
 
+struct applied_entry {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  std::uint32_t checksum = 0;  // crc32c of type and payload
+};
+
 struct ready_output {
   std::vector<raft::message> messages;
   std::vector<request_done> done;
   bool soft_state_changed = false;
+  std::vector<applied_entry> applied;  // only with replica_options::record_applied
 };
 
 // raft::log_source over the replica's log store and state machine.

@@ -3,8 +3,22 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 #include "bench/storage_bench.hpp"
+#include "sim/raft_sim.hpp"
+
+namespace {
+
+// The simulator's first seed: the flag, else $MERIDIAN_SEED (make test rotates it), else the time.
+std::uint64_t start_seed(const std::string& flag) {
+  if (!flag.empty()) return std::stoull(flag);
+  if (const char* env = std::getenv("MERIDIAN_SEED")) return std::strtoull(env, nullptr, 10);
+  return static_cast<std::uint64_t>(std::time(nullptr));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Meridian: a geo-distributed SQL database built from actors"};
@@ -25,7 +39,30 @@ int main(int argc, char** argv) {
                             "duration of the log-append phase")
       ->check(CLI::Range(0.5, 600.0));
 
+  auto* sim = app.add_subcommand("sim", "run the deterministic simulator over many seeds");
+  sim->require_subcommand(1);
+  meridian::sim::raft_sim_options raft_sim;
+  auto* sim_raft = sim->add_subcommand(
+      "raft", "Raft groups across three datacenters under faults; checks safety, "
+              "linearizability and liveness");
+  std::string seed_text;
+  sim_raft->add_option("--seed-start", seed_text,
+                       "first seed (default: $MERIDIAN_SEED, else the current time)");
+  sim_raft->add_option("--seeds", raft_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  sim_raft->add_option("--history", raft_sim.history_dir,
+                       "write each seed's history as DIR/register-<seed>.jsonl");
+  sim_raft->add_option("--fault-seconds", raft_sim.fault_seconds,
+                       "simulated seconds of faults per seed")
+      ->check(CLI::Range(1.0, 86400.0));
+  sim_raft->add_option("--shards", raft_sim.shards, "Raft groups")->check(CLI::Range(1, 64));
+  sim_raft->add_flag("--verbose", raft_sim.verbose, "print a line for every seed");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (sim_raft->parsed()) {
+    raft_sim.seed_start = start_seed(seed_text);
+    return meridian::sim::run_raft_sim(raft_sim);
+  }
 
   if (bench_storage->parsed()) return meridian::bench::run_storage_bench(storage_options);
 

@@ -1,0 +1,36 @@
+// Message registration and reply conversion; see messages.hpp.
+#include "actors/messages.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+namespace meridian::actors {
+
+shard_reply to_reply(const result<std::string>& r, node_id leader_hint) {
+  shard_reply out;
+  out.leader_hint = leader_hint;
+  if (r.ok()) {
+    out.payload = *r;
+  } else {
+    out.code = r.err().number();
+    out.message = r.err().message();
+  }
+  return out;
+}
+
+result<std::string> from_reply(const shard_reply& r) {
+  if (r.code == 0) return r.payload;
+  return error(static_cast<errc>(r.code), r.message);
+}
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_type<storage::log_entry>("meridian.log_entry");
+  cfg.add_message_type<raft::conf_state>("meridian.conf_state");
+  cfg.add_message_type<raft::snapshot_metadata>("meridian.snapshot_metadata");
+  cfg.add_message_type<raft::snapshot>("meridian.snapshot");
+  cfg.add_message_type<raft::message>("meridian.raft_message");
+  cfg.add_message_type<raft_envelope>("meridian.raft_envelope");
+  cfg.add_message_type<shard_reply>("meridian.shard_reply");
+  cfg.add_message_type<replica_status>("meridian.replica_status");
+}
+
+}  // namespace meridian::actors

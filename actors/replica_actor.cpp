@@ -1,0 +1,145 @@
+// The replica actor; see replica_actor.hpp.
+#include "actors/replica_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdio>
+
+#include "actors/messages.hpp"
+
+namespace meridian::actors {
+namespace {
+
+struct replica_state {
+  replica_spawn args;
+  std::map<std::uint64_t, caf::response_promise> waiting;
+  std::uint64_t next_request = 1;
+  bool flush_scheduled = false;
+  static inline const char* name = "meridian.replica";
+};
+
+using replica_self = caf::stateful_actor<replica_state>;
+
+void schedule_flush(replica_self* self) {
+  auto& st = self->state;
+  if (st.flush_scheduled || !st.args.core->has_ready()) return;
+  st.flush_scheduled = true;
+  // Queued behind every message already in the mailbox: they are all stepped before the flush,
+  // so one fsync covers them (group commit).
+  self->send(self, flush_atom::value);
+}
+
+void send_all(replica_self* self, std::vector<raft::message>& messages) {
+  auto& st = self->state;
+  replica& core = *st.args.core;
+  for (auto& m : messages) {
+    raft::node_id to = m.to;
+    bool is_snapshot = m.type == raft::message_type::snapshot;
+    std::size_t copies =
+        st.args.net->send(core.id(), to, core.shard(), raft_envelope{core.shard(), std::move(m)});
+    if (copies == 0 && !st.args.net->endpoint(to, core.shard())) core.report_unreachable(to);
+    if (is_snapshot) core.report_snapshot(to, copies == 0);
+  }
+}
+
+void answer(replica_self* self, std::vector<request_done>& done) {
+  auto& st = self->state;
+  node_id leader = st.args.core->info().leader;
+  for (auto& d : done) {
+    auto it = st.waiting.find(d.id);
+    if (it == st.waiting.end()) continue;
+    it->second.deliver(to_reply(d.outcome, leader));
+    st.waiting.erase(it);
+  }
+}
+
+void flush(replica_self* self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  replica& core = *st.args.core;
+  while (core.has_ready()) {
+    auto early = core.begin_ready();
+    send_all(self, early);
+    auto out = core.finish_ready();
+    if (!out) {
+      // Storage failed: a replica that cannot persist must stop (etcd panics here).
+      std::fprintf(stderr, "meridian: replica %llu of shard %llu stops: %s\n",
+                   static_cast<unsigned long long>(core.id()),
+                   static_cast<unsigned long long>(core.shard()),
+                   out.err().to_string().c_str());
+      self->quit(caf::sec::runtime_error);
+      return;
+    }
+    send_all(self, out->messages);
+    answer(self, out->done);
+    if (st.args.observer) {
+      st.args.observer->observe(core.id(), core.shard(), core.info(), out->applied);
+    }
+  }
+}
+
+template <class Call>
+caf::result<shard_reply> start_request(replica_self* self, Call call) {
+  auto& st = self->state;
+  std::uint64_t id = st.next_request++;
+  auto promise = self->make_response_promise<shard_reply>();
+  st.waiting.emplace(id, promise);
+  call(id);
+  schedule_flush(self);
+  return promise;
+}
+
+caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
+  self->state.args = std::move(args);
+  self->set_default_handler(caf::drop);
+  self->set_error_handler([](caf::error&) {});
+  self->delayed_send(self, self->state.args.tick_interval, tick_atom::value);
+  return {
+      [=](raft_envelope& env) {
+        self->state.args.core->step(std::move(env.msg));
+        schedule_flush(self);
+      },
+      [=](tick_atom) {
+        self->state.args.core->tick();
+        schedule_flush(self);
+        self->delayed_send(self, self->state.args.tick_interval, tick_atom::value);
+      },
+      [=](flush_atom) { flush(self); },
+      [=](propose_atom, std::string& command) -> caf::result<shard_reply> {
+        return start_request(self, [&](std::uint64_t id) {
+          self->state.args.core->propose(id, std::move(command));
+        });
+      },
+      [=](read_atom, std::string& query) -> caf::result<shard_reply> {
+        return start_request(self, [&](std::uint64_t id) {
+          self->state.args.core->read(id, std::move(query));
+        });
+      },
+      [=](transfer_atom, node_id to) -> shard_reply {
+        auto s = self->state.args.core->transfer_leader(to);
+        schedule_flush(self);
+        if (!s) return to_reply(s.err(), self->state.args.core->info().leader);
+        return shard_reply{};
+      },
+      [=](status_atom) -> replica_status {
+        const replica& core = *self->state.args.core;
+        auto info = core.info();
+        return replica_status{core.id(), core.shard(), info.term, info.leader,
+                              static_cast<std::uint8_t>(info.role), info.commit,
+                              core.applied_index(), info.last_index};
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_replica(caf::actor_system& system, replica_spawn args) {
+  node_id node = args.core->id();
+  shard_id shard = args.core->shard();
+  auto net = args.net;
+  caf::actor handle = system.spawn(replica_behavior, std::move(args));
+  net->register_endpoint(node, shard, handle);
+  return handle;
+}
+
+}  // namespace meridian::actors

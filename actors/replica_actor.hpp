@@ -1,0 +1,38 @@
+// The replica actor: a thin CAF shell around actors::replica. It turns messages into calls on the
+// replica (Raft traffic, ticks from the actor clock, client proposals and reads), and does the
+// I/O the replica asks for: persist (one fsync per batch of messages: the flush runs after every
+// message already queued has been stepped), send through the transport, answer clients. The same
+// actor runs on CAF's threaded scheduler and under the deterministic test scheduler.
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <memory>
+
+#include "actors/replica.hpp"
+#include "actors/transport.hpp"
+
+namespace meridian::actors {
+
+// Sees every replica after each ready it handles (the simulator's checkers). Called on the
+// replica's thread; under the simulator that is the one scheduler thread.
+class replica_observer {
+ public:
+  virtual ~replica_observer() = default;
+  virtual void observe(node_id node, shard_id shard, const raft::node_info& info,
+                       const std::vector<applied_entry>& applied) = 0;
+};
+
+struct replica_spawn {
+  std::shared_ptr<replica> core;
+  std::shared_ptr<transport> net;
+  // Real time of one Raft tick on this replica (the simulator skews it per node).
+  std::chrono::microseconds tick_interval{100'000};
+  replica_observer* observer = nullptr;
+};
+
+// Spawns the actor and registers it with the transport under (node, shard).
+caf::actor spawn_replica(caf::actor_system& system, replica_spawn args);
+
+}  // namespace meridian::actors

@@ -60,7 +60,8 @@ result<std::optional<std::string>> register_machine::decode_read(const std::stri
 }
 
 result<std::vector<std::string>> register_machine::apply(
-    const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf) {
+    const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf,
+    storage::kv_write_batch& batch) {
   std::vector<std::string> outputs;
   std::map<std::string, std::string> written;  // this batch's writes, seen by later commands
   auto snap = state_.engine().snapshot();
@@ -91,11 +92,8 @@ result<std::vector<std::string>> register_machine::apply(
       outputs.back() = match ? "1" : "0";
     }
   }
-  snap->reset();
-  storage::kv_write_batch batch;
   for (const auto& [k, v] : written) batch.put(storage::cf::data, k, v);
   state_.record(batch, entries.back().index, entries.back().term, conf);
-  MERIDIAN_TRY(state_.engine().write(batch, storage::durability::relaxed));
   return outputs;
 }
 

@@ -24,7 +24,8 @@ class register_machine final : public state_machine {
 
   result<applied_state> load() override { return state_.load(); }
   result<std::vector<std::string>> apply(const std::vector<storage::log_entry>& entries,
-                                         const std::optional<raft::conf_state>& conf) override;
+                                         const std::optional<raft::conf_state>& conf,
+                                         storage::kv_write_batch& batch) override;
   result<std::string> query(const std::string& request) override;
   result<std::string> snapshot_data() override { return state_.snapshot_data(); }
   status restore(const raft::snapshot& snap) override { return state_.restore(snap); }

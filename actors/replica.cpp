@@ -178,14 +178,11 @@ status replica::persist(raft::ready& rd) {
   }
   if (rd.hard_state) log_->set_hard_state(*rd.hard_state);
   if (!rd.entries.empty()) log_->append(std::move(rd.entries));
-  if (log_->has_staged()) {
-    auto synced = log_->sync();  // group commit: one fsync for the whole ready
-    if (!synced) return synced.err();
-  }
   return ok_status();
 }
 
-status replica::apply(std::vector<storage::log_entry>& entries, ready_output& out) {
+status replica::apply(std::vector<storage::log_entry>& entries, storage::kv_write_batch& batch,
+                      ready_output& out) {
   if (entries.empty()) return ok_status();
   std::optional<raft::conf_state> conf;
   for (const auto& e : entries) {
@@ -194,7 +191,7 @@ status replica::apply(std::vector<storage::log_entry>& entries, ready_output& ou
     if (!change) return error(errc::storage_corrupt, "a committed conf change is malformed");
     conf = node_->apply_conf_change(*change);
   }
-  auto outputs = machine_->apply(entries, conf);
+  auto outputs = machine_->apply(entries, conf, batch);
   if (!outputs) return outputs.err();
   MERIDIAN_ASSERT(outputs->size() == entries.size(), "one output per applied entry");
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -258,6 +255,11 @@ result<ready_output> replica::finish_ready() {
   if (ready_) {
     raft::ready& rd = *ready_;
     std::uint64_t before_snapshot = applied_;
+    // A change of term or vote, new entries or a snapshot must be on disk before the ready's
+    // acknowledgements leave; a commit index alone need not (Raft's commitIndex is volatile).
+    auto durability = rd.must_sync || !rd.entries.empty() || !rd.snapshot.empty()
+                          ? storage::durability::sync
+                          : storage::durability::relaxed;
     MERIDIAN_TRY(persist(rd));
     if (applied_ != before_snapshot) {
       // A snapshot jumped over these proposals: whether ours is among them is unknown.
@@ -278,7 +280,12 @@ result<ready_output> replica::finish_ready() {
       auto it = reads_.find(storage::codec::decode_u64_be(rs.context));
       if (it != reads_.end()) it->second.index = rs.index;
     }
-    MERIDIAN_TRY(apply(rd.committed_entries, out));
+    // One durable write for the ready: its log entries and hard state, and the commands it
+    // applies (group commit). Answers and send_after_persist leave only after it.
+    storage::kv_write_batch applied_writes;
+    MERIDIAN_TRY(apply(rd.committed_entries, applied_writes, out));
+    auto synced = log_->sync(&applied_writes, durability);
+    if (!synced) return synced.err();
     node_->advance();
     ready_.reset();
     serve_reads(out);

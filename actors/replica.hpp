@@ -118,7 +118,8 @@ class replica {
           std::unique_ptr<state_machine> machine);
   status start(std::optional<raft::conf_state> bootstrap);
   status persist(raft::ready& rd);
-  status apply(std::vector<storage::log_entry>& entries, ready_output& out);
+  status apply(std::vector<storage::log_entry>& entries, storage::kv_write_batch& batch,
+               ready_output& out);
   void serve_reads(ready_output& out);
   void fail_reads(const error& e, ready_output& out);
   status maybe_compact();

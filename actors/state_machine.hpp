@@ -26,20 +26,21 @@ class state_machine {
   virtual ~state_machine() = default;
 
   virtual result<applied_state> load() = 0;
-  // Applies committed entries in order, atomically with the new applied index and term (their
-  // last entry's) and, when it changed, the membership. Returns one output per entry: the command's
-  // answer for normal entries, empty for no-ops and membership changes. A command that fails
-  // deterministically answers with an encoded error in its output; an error result means the
-  // state machine cannot continue (storage failure).
+  // Applies committed entries in order: adds their writes, the new applied index and term (their
+  // last entry's) and, when it changed, the membership to `batch`, which the replica commits in
+  // the same durable write as the Raft log changes of the ready (one fsync for both). Returns
+  // one output per entry: the command's answer for normal entries, empty for no-ops and
+  // membership changes. A command that fails deterministically answers with an encoded error in
+  // its output; an error result means the state machine cannot continue (storage failure).
   virtual result<std::vector<std::string>> apply(const std::vector<storage::log_entry>& entries,
-                                                 const std::optional<raft::conf_state>& conf) = 0;
+                                                 const std::optional<raft::conf_state>& conf,
+                                                 storage::kv_write_batch& batch) = 0;
   // Answers a read at the applied state (after the replica made the read linearizable).
   virtual result<std::string> query(const std::string& request) = 0;
   // The whole state as of the applied index, and replacing the state with a snapshot's.
   virtual result<std::string> snapshot_data() = 0;
   virtual status restore(const raft::snapshot& snap) = 0;
-  // Makes every apply durable (applies may be relaxed: the log replays them); called before the
-  // replica compacts its log.
+  // Makes every write of the state machine durable; called before the replica compacts its log.
   virtual status sync() = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "bench/raft_bench.hpp"
 #include "bench/storage_bench.hpp"
 #include "sim/raft_sim.hpp"
 
@@ -39,6 +40,15 @@ int main(int argc, char** argv) {
                             "duration of the log-append phase")
       ->check(CLI::Range(0.5, 600.0));
 
+  meridian::bench::raft_bench_options raft_options;
+  auto* bench_raft = bench->add_subcommand(
+      "raft", "commit latency (simulated WAN) and proposals/s of three replicas (fsync on)");
+  bench_raft->add_option("--dir", raft_options.dir, "directory for the replicas' partitions");
+  bench_raft->add_option("--proposers", raft_options.proposers, "concurrent proposers")
+      ->check(CLI::Range(1, 4096));
+  bench_raft->add_option("--seconds", raft_options.seconds, "duration of the real-time run")
+      ->check(CLI::Range(1.0, 600.0));
+
   auto* sim = app.add_subcommand("sim", "run the deterministic simulator over many seeds");
   sim->require_subcommand(1);
   meridian::sim::raft_sim_options raft_sim;
@@ -65,6 +75,7 @@ int main(int argc, char** argv) {
   }
 
   if (bench_storage->parsed()) return meridian::bench::run_storage_bench(storage_options);
+  if (bench_raft->parsed()) return meridian::bench::run_raft_bench(raft_options);
 
   std::printf(
       "Meridian — what exists so far: the storage layer (LMDB partitions with Percolator's\n"

@@ -49,6 +49,9 @@ void raft_checks::observe(node_id node, shard_id shard, const raft::node_info& i
 }
 
 void raft_checks::on_restart(node_id node, shard_id shard) {
+  // commitIndex is volatile state (Raft Figure 2): a restarted replica relearns it, so the
+  // never-decreasing check starts over with each incarnation.
+  commit_.erase({node, shard});
   if (last_leader_[shard] == node) last_leader_[shard] = 0;
 }
 

@@ -1,5 +1,6 @@
 // The Raft safety checkers the simulator runs on every seed (Raft paper §5.2, §5.3, §5.4):
-// election safety (at most one leader per term), commit indexes that never go backwards, state
+// election safety (at most one leader per term), commit indexes that never go backwards within
+// a replica's lifetime (commitIndex is volatile state, relearned after a restart), state
 // machine safety (every replica applies the same entry at each index), and — over the final logs
 // — log matching and leader completeness. Fed by the replica actors' observer hook; pure and
 // single-threaded (the simulator's scheduler thread).

@@ -140,3 +140,22 @@ TEST_CASE("memory engine: power loss drops relaxed writes since the last sync, a
   CHECK(get(e, cf::data, "b") == std::nullopt);
   CHECK(get(e, cf::data, "c") == std::nullopt);
 }
+
+TEST_CASE_TEMPLATE("engine: the empty key is below every key and never stored", F, memory_fixture,
+                   lmdb_fixture) {
+  F f;
+  kv_write_batch b;
+  b.put(cf::data, "a", "1");
+  REQUIRE(f.engine().write(b, durability::sync).ok());
+  auto s = f.engine().snapshot();
+  auto c = std::move(*(*s)->cursor(cf::data));
+  REQUIRE(c->seek("").ok());
+  CHECK(c->key() == "a");
+  REQUIRE(c->seek_for_prev("").ok());
+  CHECK_FALSE(c->valid());
+  CHECK_FALSE((*(*s)->get(cf::data, "")).has_value());
+  kv_write_batch everything;
+  everything.del_range(cf::data, "", std::string(512, '\xff'));
+  REQUIRE(f.engine().write(everything, durability::sync).ok());
+  CHECK(keys(f.engine(), cf::data).empty());
+}

@@ -133,6 +133,7 @@ void txn::abort() {
 }
 
 result<std::optional<std::string_view>> txn::get(MDB_dbi db, std::string_view key) const {
+  if (key.empty()) return std::optional<std::string_view>{};  // LMDB stores no empty key
   MDB_val k = to_val(key);
   MDB_val v{0, nullptr};
   int rc = mdb_get(handle_, db, &k, &v);
@@ -142,6 +143,7 @@ result<std::optional<std::string_view>> txn::get(MDB_dbi db, std::string_view ke
 }
 
 status txn::put(MDB_dbi db, std::string_view key, std::string_view value) {
+  if (key.empty()) return error(errc::invalid_argument, "mdb_put: LMDB cannot store an empty key");
   MDB_val k = to_val(key);
   MDB_val v = to_val(value);
   if (int rc = mdb_put(handle_, db, &k, &v, 0); rc != 0) return make_error("mdb_put", rc, "");
@@ -149,6 +151,7 @@ status txn::put(MDB_dbi db, std::string_view key, std::string_view value) {
 }
 
 status txn::del(MDB_dbi db, std::string_view key) {
+  if (key.empty()) return ok_status();
   MDB_val k = to_val(key);
   int rc = mdb_del(handle_, db, &k, nullptr);
   if (rc != 0 && rc != MDB_NOTFOUND) return make_error("mdb_del", rc, "");
@@ -202,9 +205,17 @@ status cursor::move(MDB_cursor_op op, std::string_view seek_key) {
   return ok_status();
 }
 
-status cursor::seek(std::string_view key) { return move(MDB_SET_RANGE, key); }
+// LMDB refuses zero-length keys (MDB_BAD_VALSIZE); every key is >= the empty key, so seeking to it
+// means the first key.
+status cursor::seek(std::string_view key) {
+  return key.empty() ? move(MDB_FIRST) : move(MDB_SET_RANGE, key);
+}
 
 status cursor::seek_for_prev(std::string_view key) {
+  if (key.empty()) {
+    valid_ = false;  // no stored key is <= the empty key
+    return ok_status();
+  }
   MERIDIAN_TRY(move(MDB_SET_RANGE, key));
   if (!valid_) return move(MDB_LAST);
   if (this->key() == key) return ok_status();

@@ -150,8 +150,11 @@ bool log_store::has_staged() const {
          truncate_from_ != std::numeric_limits<std::uint64_t>::max();
 }
 
-result<std::uint64_t> log_store::sync() {
-  if (!has_staged()) return durable_last_;
+result<std::uint64_t> log_store::sync(const kv_write_batch* extra, durability d) {
+  if (!has_staged() && (extra == nullptr || extra->empty())) return durable_last_;
+  bool log_changed = !staged_.empty() || staged_marker_ ||
+                     truncate_from_ != std::numeric_limits<std::uint64_t>::max();
+  if (log_changed) d = durability::sync;
   kv_write_batch b;
   if (truncate_from_ != std::numeric_limits<std::uint64_t>::max()) {
     b.del_range(cf::raft_log, index_key(truncate_from_), log_end);
@@ -173,12 +176,13 @@ result<std::uint64_t> log_store::sync() {
     w.varint(hard_state_.commit);
     b.put(cf::raft_state, hard_state_key, hs);
   }
-  MERIDIAN_TRY(engine_.write(b, durability::sync));
+  if (extra != nullptr) b.append(*extra);
+  MERIDIAN_TRY(engine_.write(b, d));
   staged_.clear();
   truncate_from_ = std::numeric_limits<std::uint64_t>::max();
   staged_hard_state_ = false;
   staged_marker_ = false;
-  durable_last_ = last_index();
+  if (d == durability::sync) durable_last_ = last_index();
   return durable_last_;
 }
 

@@ -65,8 +65,14 @@ class log_store {
   // Stages replacing the whole log by a snapshot marker (a follower installing a snapshot).
   void reset(snapshot_marker marker);
 
-  // Writes everything staged in one durable write; returns the durable last index.
-  result<std::uint64_t> sync();
+  // Writes everything staged in one write, together with `extra` (a replica's applied commands,
+  // so one fsync covers both); returns the durable last index. The write is durable whenever
+  // entries, a truncation or a snapshot marker are staged; when only the hard state's commit
+  // index changed (Raft's commitIndex is volatile state, Figure 2) the caller may pass
+  // durability::relaxed: the commit index and the applied commands then survive a power loss
+  // together or not at all, and Raft learns the commit index again from the leader.
+  result<std::uint64_t> sync(const kv_write_batch* extra = nullptr,
+                             durability d = durability::sync);
   bool has_staged() const;
 
   std::uint64_t first_index() const { return snapshot_.index + 1; }

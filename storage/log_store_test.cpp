@@ -167,3 +167,22 @@ TEST_CASE("log store: a corrupted entry is reported, not returned") {
   CHECK(reopened.err().code() == errc::storage_corrupt);
   CHECK(reopened.err().message().find("entry 2") != std::string::npos);
 }
+
+TEST_CASE("log store: a relaxed sync is made durable whenever entries are staged (twin)") {
+  memory_engine e;
+  auto s = open(e);
+  s->append(make(1, 3, 1));
+  REQUIRE(s->sync(nullptr, durability::relaxed).ok());  // entries: forced durable
+  CHECK(s->durable_index() == 3);
+  s->set_hard_state(hard_state{1, 1, 3});  // only the commit index moves
+  kv_write_batch applied;
+  applied.put(cf::data, "applied", "yes");
+  REQUIRE(s->sync(&applied, durability::relaxed).ok());
+  s.reset();
+  e.lose_power();  // the commit index and the applied write go together
+  s = open(e);
+  CHECK(s->last_index() == 3);
+  CHECK(s->state().commit == 0);
+  auto snap = e.snapshot();
+  CHECK_FALSE((*(*snap)->get(cf::data, "applied")).has_value());
+}

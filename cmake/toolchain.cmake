@@ -13,6 +13,13 @@ endif()
 
 set(MERIDIAN_WARNINGS -Wall -Wextra -Werror -Wno-unused-parameter)
 
+# Fuzz builds instrument every library, so libFuzzer's coverage reaches the code under test.
+if(MERIDIAN_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
+  set(MERIDIAN_WARNINGS ${MERIDIAN_WARNINGS} -Wno-unused-command-line-argument)
+endif()
+
 if(MERIDIAN_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)

@@ -95,12 +95,16 @@ std::vector<error_info> all_error_infos() {
 }
 
 std::string error::to_string() const {
+  // The retry hint belongs to the first line: later lines may show the offending text and a
+  // caret under it, which must stay aligned and last.
+  std::string text = message_.empty() ? std::string(info(code_).summary) : message_;
+  std::size_t first_line_end = text.find('\n');
+  std::string hint = retryable() ? " (retry may help)" : " (retry will not help)";
   std::string out = "E" + std::to_string(number()) + " ";
   out += name();
   out += ": ";
-  out += message_.empty() ? std::string(info(code_).summary) : message_;
-  out += retryable() ? " (retry may help)" : " (retry will not help)";
-  return out;
+  if (first_line_end == std::string::npos) return out + text + hint;
+  return out + text.substr(0, first_line_end) + hint + text.substr(first_line_end);
 }
 
 }  // namespace meridian

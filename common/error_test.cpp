@@ -44,3 +44,10 @@ TEST_CASE("result: carries a value or an error, and MERIDIAN_TRY propagates") {
   result<int> good = 5;
   CHECK(*good == 5);
 }
+
+TEST_CASE("error: the retry hint stays on the first line of a multi-line message") {
+  error e(errc::sql_syntax, "line 1, column 8: expected a name\n  SELECT ,\n         ^");
+  CHECK(e.to_string() ==
+        "E5001 sql_syntax: line 1, column 8: expected a name (retry will not help)\n"
+        "  SELECT ,\n         ^");
+}

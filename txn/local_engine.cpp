@@ -77,6 +77,13 @@ class local_transaction final : public transaction {
     MERIDIAN_TRY(writable());
     return buffer_.del(std::move(key));
   }
+  status validate_unchanged(std::string key) override {
+    MERIDIAN_TRY(usable());
+    MERIDIAN_TRY(storage::check_key(key));
+    unchanged_.push_back(std::move(key));
+    return ok_status();
+  }
+
   status lock_keys(std::vector<std::string> keys) override {
     MERIDIAN_TRY(writable());
     for (auto& k : keys) MERIDIAN_TRY(buffer_.lock(std::move(k)));
@@ -90,7 +97,7 @@ class local_transaction final : public transaction {
       ledger_.commit_path = "read-only";
       return done(std::uint64_t{0});
     }
-    auto commit_ts = engine_.commit(start_ts_, buffer_.mutations());
+    auto commit_ts = engine_.commit(start_ts_, buffer_.mutations(), unchanged_);
     ledger_.commit_rounds = 1;
     ledger_.commit_path = "local one-phase";
     done(std::move(commit_ts));
@@ -141,6 +148,7 @@ class local_transaction final : public transaction {
   const bool read_only_;
   bool finished_ = false;
   write_buffer buffer_;
+  std::vector<std::string> unchanged_;
   ledger ledger_;
 };
 
@@ -209,13 +217,31 @@ void local_engine::begin(begin_options options, callback<std::unique_ptr<transac
 }
 
 result<std::uint64_t> local_engine::commit(std::uint64_t start_ts,
-                                           const std::vector<mutation>& mutations) {
+                                           const std::vector<mutation>& mutations,
+                                           const std::vector<std::string>& unchanged) {
   std::lock_guard<std::mutex> lock(mu_);
   auto commit_ts = next_ts_locked();
   if (!commit_ts) return commit_ts.err();
   auto snap = engine_.snapshot();
   if (!snap) return snap.err();
   storage::mvcc_reader reader(**snap);
+  for (const auto& key : unchanged) {
+    // Any put or delete committed after start_ts (commits are serialized here: nothing is locked).
+    bool changed = false;
+    MERIDIAN_TRY(reader.visit_writes(key, ~std::uint64_t{0} >> 1, start_ts + 1,
+                                     [&](const storage::committed_version& v) {
+                                       if (v.record.kind == storage::write_kind::put ||
+                                           v.record.kind == storage::write_kind::del) {
+                                         changed = true;
+                                         return false;
+                                       }
+                                       return true;
+                                     }));
+    if (changed) {
+      return error(errc::write_conflict, "'" + key + "' changed after the transaction began at " +
+                                             std::to_string(start_ts));
+    }
+  }
   storage::mvcc_batch batch;
   prewrite_params params;
   params.primary = mutations.front().key;

@@ -32,8 +32,10 @@ class local_engine final : public transaction_engine {
   storage::kv_engine& storage() { return engine_; }
 
   // Commits `mutations` read at start_ts as one atomic write at a fresh commit_ts. Conflicts:
-  // write_conflict when another transaction committed one of the keys after start_ts.
-  result<std::uint64_t> commit(std::uint64_t start_ts, const std::vector<mutation>& mutations);
+  // write_conflict when another transaction committed one of the keys, or a put or delete of one
+  // of `unchanged`, after start_ts.
+  result<std::uint64_t> commit(std::uint64_t start_ts, const std::vector<mutation>& mutations,
+                               const std::vector<std::string>& unchanged = {});
 
  private:
   local_engine(storage::kv_engine& engine, clock_fn clock);

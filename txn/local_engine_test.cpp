@@ -209,3 +209,29 @@ TEST_CASE("write buffer: transaction size limits are clear errors") {
   CHECK(s.err().message().find("smaller transactions") != std::string::npos);
   CHECK(b.put(std::string(401, 'k'), "v").err().code() == errc::key_too_large);
 }
+
+TEST_CASE_TEMPLATE("local engine: validate_unchanged fails after a change, and validators do not conflict",
+                   F, memory_fixture, lmdb_fixture) {
+  F f;
+  auto e = open(f);
+  auto setup = begin(*e);
+  REQUIRE(setup.put("schema", "v1").ok());
+  REQUIRE(setup.commit().ok());
+  auto a = begin(*e);
+  auto b = begin(*e);
+  REQUIRE(a.validate_unchanged("schema").ok());
+  REQUIRE(b.validate_unchanged("schema").ok());
+  REQUIRE(a.put("row1", "x").ok());
+  REQUIRE(b.put("row2", "y").ok());
+  REQUIRE(a.commit().ok());
+  REQUIRE(b.commit().ok());  // both only validated "schema": no conflict between them
+  auto dml = begin(*e);
+  REQUIRE(dml.validate_unchanged("schema").ok());
+  REQUIRE(dml.put("row3", "z").ok());
+  auto ddl = begin(*e);
+  REQUIRE(ddl.put("schema", "v2").ok());
+  REQUIRE(ddl.commit().ok());
+  auto late = dml.commit();
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.err().code() == errc::write_conflict);
+}

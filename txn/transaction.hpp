@@ -97,6 +97,13 @@ class transaction {
   // write_conflict if another transaction wrote one of them after start_ts (prevents write skew).
   virtual status lock_keys(std::vector<std::string> keys) = 0;
 
+  // Commit fails with write_conflict when another transaction committed a put or delete of `key`
+  // after this transaction's start_ts (checked at commit_ts, without locking the key, so
+  // transactions validating the same key do not conflict with each other). SQL validates a
+  // table's schema descriptor this way, so DML that began under an older schema never commits
+  // after a schema change (an index being built never loses entries).
+  virtual status validate_unchanged(std::string key) = 0;
+
   // Commits; the callback receives the commit timestamp (0 for a transaction that wrote nothing).
   virtual void commit(callback<std::uint64_t> done) = 0;
   virtual void rollback(callback<unit> done) = 0;
@@ -127,6 +134,7 @@ class blocking_transaction {
   status put(std::string key, std::string value) { return txn_->put(std::move(key), std::move(value)); }
   status del(std::string key) { return txn_->del(std::move(key)); }
   status lock_keys(std::vector<std::string> keys) { return txn_->lock_keys(std::move(keys)); }
+  status validate_unchanged(std::string key) { return txn_->validate_unchanged(std::move(key)); }
   result<std::uint64_t> commit();
   status rollback();
 

@@ -124,14 +124,36 @@ void replica::propose(std::uint64_t id, std::string command) {
     immediate_.push_back(request_done{id, not_leader()});
     return;
   }
-  auto index = node_->propose(std::move(command));
+  // The request id doubles as the token of what prepare() holds for the command.
+  auto prepared = machine_->prepare(command, id, now_ms());
+  if (!prepared) {
+    machine_->release(id);
+    immediate_.push_back(request_done{id, prepared.err()});
+    return;
+  }
+  auto index = node_->propose(std::move(*prepared));
   if (!index) {
+    machine_->release(id);
     immediate_.push_back(request_done{id, index.err().code() == errc::not_leader
                                               ? not_leader()
                                               : index.err()});
     return;
   }
   proposals_[*index] = pending_proposal{id, info.term};
+}
+
+void replica::leader_timestamp(std::uint64_t term, std::uint64_t ts) {
+  auto info = node_->info();
+  if (info.role == raft::role::leader && info.term == term) machine_->leader_timestamp(term, ts);
+}
+
+void replica::finish_proposal(std::uint64_t index, result<std::string> outcome,
+                              ready_output& out) {
+  auto it = proposals_.find(index);
+  if (it == proposals_.end()) return;
+  machine_->release(it->second.id);
+  out.done.push_back(request_done{it->second.id, std::move(outcome)});
+  proposals_.erase(it);
 }
 
 void replica::propose_conf_change(std::uint64_t id, const raft::conf_change& change) {
@@ -147,11 +169,18 @@ void replica::propose_conf_change(std::uint64_t id, const raft::conf_change& cha
 
 void replica::read(std::uint64_t id, std::string query) {
   if (!admit(id)) return;
-  if (node_->info().leader == raft::no_node) {
+  auto info = node_->info();
+  if (info.leader == raft::no_node) {
     immediate_.push_back(request_done{
         id, error(errc::unavailable, "shard " + std::to_string(options_.shard) +
                                          " has no known leader (an election is under way)")});
     return;
+  }
+  if (info.role == raft::role::leader) {
+    if (auto s = machine_->before_read(query); !s) {
+      immediate_.push_back(request_done{id, s.err()});
+      return;
+    }
   }
   std::uint64_t context = next_read_context_++;
   std::string ctx;
@@ -198,14 +227,14 @@ status replica::apply(std::vector<storage::log_entry>& entries, storage::kv_writ
     auto it = proposals_.find(entries[i].index);
     if (it == proposals_.end()) continue;
     if (it->second.term == entries[i].term) {
-      out.done.push_back(request_done{it->second.id, std::move((*outputs)[i])});
+      finish_proposal(entries[i].index, std::move((*outputs)[i]), out);
     } else {
-      out.done.push_back(request_done{
-          it->second.id, error(errc::proposal_dropped,
-                               "the proposal lost its place in the log to a new leader's entry; "
-                               "it was never applied")});
+      finish_proposal(entries[i].index,
+                      error(errc::proposal_dropped,
+                            "the proposal lost its place in the log to a new leader's entry; it "
+                            "was never applied"),
+                      out);
     }
-    proposals_.erase(it);
   }
   if (options_.record_applied) {
     for (const auto& e : entries) {
@@ -263,15 +292,17 @@ result<ready_output> replica::finish_ready() {
     MERIDIAN_TRY(persist(rd));
     if (applied_ != before_snapshot) {
       // A snapshot jumped over these proposals: whether ours is among them is unknown.
-      for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= applied_;) {
-        out.done.push_back(request_done{
-            it->second.id, error(errc::outcome_unknown,
-                                 "a snapshot replaced the log around this proposal")});
-        it = proposals_.erase(it);
+      while (!proposals_.empty() && proposals_.begin()->first <= applied_) {
+        finish_proposal(proposals_.begin()->first,
+                        error(errc::outcome_unknown,
+                              "a snapshot replaced the log around this proposal"),
+                        out);
       }
     }
     if (rd.soft_state) {
       out.soft_state_changed = true;
+      auto info = node_->info();
+      machine_->leadership_changed(rd.soft_state->role == raft::role::leader, info.term);
       fail_reads(error(errc::unavailable, "the shard's leader changed; retry the read"), out);
     }
     out.messages = std::move(rd.send_after_persist);

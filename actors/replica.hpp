@@ -10,6 +10,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,9 @@ struct replica_options {
   std::uint64_t keep_entries = 1'000;
   // Requests waiting for their answer (proposals and reads together).
   std::size_t max_pending_requests = 16'384;
+  // Wall-clock milliseconds (the simulator passes its simulated clock): handed to the state
+  // machine's leader-side hooks, which must not read a clock of their own.
+  std::function<std::uint64_t()> clock_ms;
   // Report every applied entry (index, term, checksum) in ready_output::applied, for the
   // simulator's state-machine-safety checker. Off in production: it costs a checksum per entry.
   bool record_applied = false;
@@ -95,6 +99,9 @@ class replica {
   // A linearizable read of the state machine. unavailable when no leader is known.
   void read(std::uint64_t id, std::string query);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
+  // A fresh timestamp fetched after this replica became leader of `term` (see
+  // state_machine::wants_leader_timestamp); ignored if the term has moved on.
+  void leader_timestamp(std::uint64_t term, std::uint64_t ts);
   void propose_conf_change(std::uint64_t id, const raft::conf_change& change);
   void report_unreachable(raft::node_id peer) { node_->report_unreachable(peer); }
   void report_snapshot(raft::node_id peer, bool failed) { node_->report_snapshot(peer, failed); }
@@ -130,6 +137,8 @@ class replica {
     std::uint64_t id = 0;
     std::uint64_t term = 0;
   };
+  void finish_proposal(std::uint64_t index, result<std::string> outcome, ready_output& out);
+  std::uint64_t now_ms() const { return options_.clock_ms ? options_.clock_ms() : 0; }
   struct pending_read {
     std::uint64_t id = 0;
     std::string query;

@@ -42,6 +42,26 @@ class state_machine {
   virtual status restore(const raft::snapshot& snap) = 0;
   // Makes every write of the state machine durable; called before the replica compacts its log.
   virtual status sync() = 0;
+
+  // ---- leader-side hooks (the defaults do nothing) ----
+  // Before a command is proposed on the leader: refuse it, or fill in what only the leader knows
+  // (the shard's max_ts, its clock). Resources taken for the command (memory locks) are kept
+  // under `token` until release(token), which the replica calls once the command is applied or
+  // has failed.
+  virtual result<std::string> prepare(const std::string& command, std::uint64_t token,
+                                      std::uint64_t now_ms) {
+    return command;
+  }
+  virtual void release(std::uint64_t token) {}
+  // When a read reaches the leader, before its read-index round: may refuse it (a lock still
+  // being proposed blocks it) and records what it must (raising max_ts).
+  virtual status before_read(const std::string& query) { return ok_status(); }
+  // This replica became leader of `term`, or stopped leading.
+  virtual void leadership_changed(bool leader, std::uint64_t term) {}
+  // Whether a new leader needs a fresh timestamp before serving some commands (max_ts).
+  virtual bool wants_leader_timestamp() const { return false; }
+  // The fresh timestamp fetched after becoming leader of `term`.
+  virtual void leader_timestamp(std::uint64_t term, std::uint64_t ts) {}
 };
 
 // The parts every engine-backed state machine shares: the applied index and membership kept in

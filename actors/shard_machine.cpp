@@ -1,0 +1,267 @@
+// The data shard's state machine; see shard_machine.hpp.
+#include "actors/shard_machine.hpp"
+
+#include <algorithm>
+
+#include "storage/overlay.hpp"
+#include "txn/gc.hpp"
+#include "txn/one_pc.hpp"
+#include "txn/txn_heartbeat.hpp"
+
+namespace meridian::actors {
+namespace {
+
+std::string answer_of(const txn::txn_result<std::string>& r) {
+  return r.ok() ? ok_answer(*r) : encode_error(r.err());
+}
+
+std::uint64_t derived_ts(std::uint64_t start_ts, std::uint64_t max_ts) {
+  return std::max(start_ts + 1, max_ts + 1);
+}
+
+}  // namespace
+
+shard_machine::shard_machine(storage::kv_engine& engine, shard_descriptor initial,
+                             shard_machine_options options)
+    : state_(engine), descriptor_(std::move(initial)), options_(options) {}
+
+status shard_machine::check_route(std::uint64_t epoch,
+                                  const std::vector<std::string>& keys) const {
+  auto mismatch = [&](const std::string& why) {
+    return error(errc::epoch_mismatch, "shard " + std::to_string(descriptor_.id) + " (epoch " +
+                                           std::to_string(descriptor_.epoch) + ") " + why +
+                                           "; look the shard up again");
+  };
+  if (epoch != descriptor_.epoch) {
+    return mismatch("was addressed with epoch " + std::to_string(epoch));
+  }
+  for (const auto& k : keys) {
+    if (!descriptor_.contains(k)) return mismatch("does not hold '" + txn::printable_key(k) + "'");
+  }
+  return ok_status();
+}
+
+// ---- leader side ------------------------------------------------------------------------------
+
+result<std::string> shard_machine::prepare_prewrite(prewrite_cmd cmd, std::uint64_t token) {
+  if (cmd.mode == prewrite_mode::classic) return encode_command(cmd);
+  MERIDIAN_TRY(check_route(cmd.epoch, keys_of(cmd)));
+  MERIDIAN_TRY(txn::validate_prewrite(cmd.request));
+  // PROTOCOL.md: insert the memory locks first, read max_ts after.
+  auto guard = concurrency_.lock_keys(keys_of(cmd), cmd.request.txn.start_ts);
+  if (!guard) return guard.err();
+  auto max_ts = guard->max_ts();
+  if (!max_ts) return max_ts.err();
+  cmd.max_ts = *max_ts;
+  std::uint64_t derived = derived_ts(cmd.request.txn.start_ts, *max_ts);
+  for (const auto& m : cmd.request.mutations) {
+    storage::lock_record lock = txn::lock_for(cmd.request.txn, m, derived);
+    lock.use_async_commit = true;  // its commit_ts is derived: readers treat it so
+    guard->publish(m.key, lock);
+  }
+  guards_.insert_or_assign(token, std::move(*guard));
+  return encode_command(cmd);
+}
+
+result<std::string> shard_machine::prepare(const std::string& command, std::uint64_t token,
+                                           std::uint64_t now_ms) {
+  auto c = decode_command(command);
+  if (!c) return c.err();
+  if (auto* p = std::get_if<prewrite_cmd>(&*c)) return prepare_prewrite(std::move(*p), token);
+  if (auto* s = std::get_if<check_txn_status_cmd>(&*c)) {
+    s->leader_clock_ms = now_ms;
+    return encode_command(*s);
+  }
+  return command;
+}
+
+status shard_machine::before_read(const std::string& query) {
+  auto q = decode_query(query);
+  if (!q) return q.err();
+  // PROTOCOL.md: the reader raises max_ts first, then checks the memory locks.
+  std::optional<txn::memory_lock_hit> hit;
+  if (auto* g = std::get_if<get_query>(&*q)) {
+    hit = concurrency_.read_key_check(g->key, g->read.read_ts);
+  } else if (auto* b = std::get_if<batch_get_query>(&*q)) {
+    for (const auto& k : b->keys) {
+      if (!hit) hit = concurrency_.read_key_check(k, b->read.read_ts);
+    }
+  } else {
+    const auto& s = std::get<scan_query>(*q);
+    hit = concurrency_.read_range_check(s.start, s.end, s.read.read_ts);
+  }
+  if (!hit) return ok_status();
+  return error(errc::key_locked, "'" + txn::printable_key(hit->key) +
+                                     "' is being locked by a transaction (start_ts " +
+                                     std::to_string(hit->start_ts) + "); retry shortly");
+}
+
+void shard_machine::leadership_changed(bool leader, std::uint64_t term) {
+  leader_ = leader;
+  term_ = term;
+  if (!leader) {
+    // Leader-only state goes; a next leadership starts over from a fresh TSO timestamp.
+    guards_.clear();
+    concurrency_.forget_max_ts();
+  }
+}
+
+void shard_machine::leader_timestamp(std::uint64_t term, std::uint64_t ts) {
+  if (leader_ && term == term_) concurrency_.initialise_max_ts(ts);
+}
+
+// ---- apply --------------------------------------------------------------------------------------
+
+txn::txn_result<std::string> shard_machine::run(const shard_command& c,
+                                                storage::mvcc_reader& reader,
+                                                storage::kv_snapshot& view,
+                                                storage::mvcc_batch& writes) {
+  MERIDIAN_TRY(check_route(epoch_of(c), keys_of(c)));
+  if (const auto* p = std::get_if<prewrite_cmd>(&c)) {
+    MERIDIAN_TRY(txn::validate_prewrite(p->request));
+    if (p->mode == prewrite_mode::one_pc) {
+      std::uint64_t commit_ts = derived_ts(p->request.txn.start_ts, p->max_ts);
+      for (const auto& m : p->request.mutations) {
+        auto r = txn::one_pc(reader, writes, p->request.txn, m, commit_ts);
+        if (!r) return r.err();
+        commit_ts = r->already_committed ? r->commit_ts : commit_ts;
+      }
+      return encode_u64(commit_ts);
+    }
+    txn::prewrite_response out;
+    std::optional<std::uint64_t> max_ts;
+    if (p->mode == prewrite_mode::async_commit) max_ts = p->max_ts;
+    for (const auto& m : p->request.mutations) {
+      auto r = txn::prewrite(reader, writes, p->request.txn, m, max_ts);
+      if (!r) return r.err();
+      if (!r->already_committed_at) out.min_commit_ts = std::max(out.min_commit_ts, r->min_commit_ts);
+      out.keys.push_back(*r);
+    }
+    return encode_prewrite_answer(out);
+  }
+  if (const auto* cm = std::get_if<commit_cmd>(&c)) {
+    auto r = txn::commit_command(reader, writes, cm->request);
+    if (!r) return r.err();
+    return encode_u64(r->empty() ? cm->request.commit_ts : r->front().commit_ts);
+  }
+  if (const auto* rb = std::get_if<rollback_cmd>(&c)) {
+    auto r = txn::rollback_command(reader, writes, rb->request);
+    if (!r) return r.err();
+    return std::string();
+  }
+  if (const auto* st = std::get_if<check_txn_status_cmd>(&c)) {
+    auto r = txn::check_txn_status_command(reader, writes, st->request, st->leader_clock_ms,
+                                           options_.tso_window_ms);
+    if (!r) return r.err();
+    return encode_txn_status(*r);
+  }
+  if (const auto* rl = std::get_if<resolve_lock_cmd>(&c)) {
+    auto r = txn::resolve_lock_command(reader, writes, rl->request);
+    if (!r) return r.err();
+    return encode_u64(*r);
+  }
+  if (const auto* cs = std::get_if<check_secondary_locks_cmd>(&c)) {
+    auto r = txn::check_secondary_locks_command(reader, writes, cs->request);
+    if (!r) return r.err();
+    return encode_secondary_statuses(*r);
+  }
+  if (const auto* hb = std::get_if<heartbeat_cmd>(&c)) {
+    auto r = txn::txn_heartbeat(reader, writes, hb->primary, hb->start_ts, hb->ttl_ms);
+    if (!r) return r.err();
+    return encode_u64(r->ttl_ms);
+  }
+  const auto& gc = std::get<gc_cmd>(c);
+  std::string start = std::max(gc.start, descriptor_.start);
+  MERIDIAN_TRY(txn::advance_gc_safe_point(reader, writes, gc.safe_point));
+  auto r = txn::gc_range(view, writes, start, descriptor_.end, gc.safe_point, gc.max_keys);
+  if (!r) return r.err();
+  return r->more ? r->resume_key : std::string();
+}
+
+std::string shard_machine::apply_command(std::string_view bytes, storage::kv_snapshot& base,
+                                         storage::batch_overlay& overlay) {
+  auto c = decode_command(bytes);
+  if (!c) return encode_error(c.err());
+  storage::overlay_snapshot view(base, overlay);
+  storage::mvcc_reader reader(view);
+  storage::mvcc_batch writes;
+  auto r = run(*c, reader, view, writes);
+  if (r.ok()) overlay.add(writes.kv());  // all or nothing per command
+  return answer_of(r);
+}
+
+result<std::vector<std::string>> shard_machine::apply(
+    const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf,
+    storage::kv_write_batch& batch) {
+  auto base = state_.engine().snapshot();
+  if (!base) return base.err();
+  storage::batch_overlay overlay;
+  std::vector<std::string> outputs;
+  outputs.reserve(entries.size());
+  for (const auto& e : entries) {
+    bool command = e.type == static_cast<std::uint8_t>(raft::entry_type::normal) && !e.data.empty();
+    outputs.push_back(command ? apply_command(e.data, **base, overlay) : std::string());
+  }
+  batch.append(overlay.batch());
+  state_.record(batch, entries.back().index, entries.back().term, conf);
+  return outputs;
+}
+
+// ---- reads --------------------------------------------------------------------------------------
+
+result<std::string> shard_machine::query(const std::string& request) {
+  auto q = decode_query(request);
+  if (!q) return encode_error(q.err());
+  auto snap = state_.engine().snapshot();
+  if (!snap) return snap.err();
+  storage::mvcc_reader reader(**snap);
+  auto answer = [&]() -> txn::txn_result<std::string> {
+    if (auto* g = std::get_if<get_query>(&*q)) {
+      MERIDIAN_TRY(check_route(g->epoch, {g->key}));
+      MERIDIAN_TRY(txn::check_read_ts(reader, g->read.read_ts));
+      auto r = reader.get(g->key, g->read);
+      if (!r) return r.err();
+      if (r->outcome == storage::read_result::state::locked) {
+        txn::txn_error e(error(errc::key_locked, "'" + txn::printable_key(g->key) +
+                                                     "' is locked by transaction " +
+                                                     std::to_string(r->lock->lock.start_ts)));
+        e.lock = r->lock;
+        return e;
+      }
+      return encode_read(*r);
+    }
+    if (auto* b = std::get_if<batch_get_query>(&*q)) {
+      MERIDIAN_TRY(check_route(b->epoch, b->keys));
+      MERIDIAN_TRY(txn::check_read_ts(reader, b->read.read_ts));
+      std::vector<std::optional<std::string>> values;
+      for (const auto& k : b->keys) {
+        auto r = reader.get(k, b->read);
+        if (!r) return r.err();
+        if (r->outcome == storage::read_result::state::locked) {
+          txn::txn_error e(error(errc::key_locked, "'" + txn::printable_key(k) +
+                                                       "' is locked by transaction " +
+                                                       std::to_string(r->lock->lock.start_ts)));
+          e.lock = r->lock;
+          return e;
+        }
+        values.push_back(r->outcome == storage::read_result::state::value
+                             ? std::optional<std::string>(std::move(r->value))
+                             : std::nullopt);
+      }
+      return encode_values(values);
+    }
+    const auto& s = std::get<scan_query>(*q);
+    MERIDIAN_TRY(check_route(s.epoch, {}));
+    MERIDIAN_TRY(txn::check_read_ts(reader, s.read.read_ts));
+    // Clamp to the shard's range: a scan beyond it continues on the next shard.
+    std::string start = std::max(s.start, descriptor_.start);
+    std::string end = s.end;
+    if (!descriptor_.end.empty() && (end.empty() || descriptor_.end < end)) end = descriptor_.end;
+    auto page = reader.scan(start, end, s.read, s.limit, s.reverse);
+    if (!page) return page.err();
+    return encode_scan(*page);
+  }();
+  return answer_of(answer);
+}
+
+}  // namespace meridian::actors

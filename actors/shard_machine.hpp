@@ -1,0 +1,78 @@
+// The state machine of a data shard: Percolator's column families over the shard's engine, the
+// shard's range and epoch, and the leader-only state of async commit and one-phase commit (the
+// concurrency manager: max_ts and memory locks). Committed commands run the txn/ actions through
+// an overlay, so each command of a ready sees the ones before it, and all of them reach storage
+// in the ready's one durable write. Reads (after read-index) answer gets and scans at a read
+// timestamp. Owned by one replica; used on its thread.
+#pragma once
+
+#include <map>
+
+#include "actors/shard_protocol.hpp"
+#include "actors/state_machine.hpp"
+#include "common/topology.hpp"
+#include "storage/overlay.hpp"
+#include "txn/concurrency_manager.hpp"
+
+namespace meridian::actors {
+
+struct shard_descriptor {
+  shard_id id = 0;
+  std::string start;  // inclusive
+  std::string end;    // exclusive; empty = no upper bound
+  std::uint64_t epoch = 1;
+  bool contains(std::string_view key) const {
+    return key >= start && (end.empty() || key < end);
+  }
+};
+
+struct shard_machine_options {
+  // The TSO's window: a read or status check whose timestamp lies further ahead of the leader's
+  // clock is refused (PROTOCOL.md).
+  std::uint64_t tso_window_ms = 3000;
+};
+
+class shard_machine final : public state_machine {
+ public:
+  shard_machine(storage::kv_engine& engine, shard_descriptor initial,
+                shard_machine_options options = {});
+
+  result<applied_state> load() override { return state_.load(); }
+  result<std::vector<std::string>> apply(const std::vector<storage::log_entry>& entries,
+                                         const std::optional<raft::conf_state>& conf,
+                                         storage::kv_write_batch& batch) override;
+  result<std::string> query(const std::string& request) override;
+  result<std::string> snapshot_data() override { return state_.snapshot_data(); }
+  status restore(const raft::snapshot& snap) override { return state_.restore(snap); }
+  status sync() override { return state_.engine().sync(); }
+
+  result<std::string> prepare(const std::string& command, std::uint64_t token,
+                              std::uint64_t now_ms) override;
+  void release(std::uint64_t token) override { guards_.erase(token); }
+  status before_read(const std::string& query) override;
+  void leadership_changed(bool leader, std::uint64_t term) override;
+  bool wants_leader_timestamp() const override { return true; }
+  void leader_timestamp(std::uint64_t term, std::uint64_t ts) override;
+
+  const shard_descriptor& descriptor() const { return descriptor_; }
+  txn::concurrency_manager& concurrency() { return concurrency_; }
+
+ private:
+  // The answer to one command (an encoded ok payload or txn_error), its writes added to overlay.
+  std::string apply_command(std::string_view bytes, storage::kv_snapshot& base,
+                            storage::batch_overlay& overlay);
+  txn::txn_result<std::string> run(const shard_command& c, storage::mvcc_reader& reader,
+                                   storage::kv_snapshot& view, storage::mvcc_batch& writes);
+  status check_route(std::uint64_t epoch, const std::vector<std::string>& keys) const;
+  result<std::string> prepare_prewrite(prewrite_cmd cmd, std::uint64_t token);
+
+  engine_state state_;
+  shard_descriptor descriptor_;
+  shard_machine_options options_;
+  txn::concurrency_manager concurrency_;
+  std::map<std::uint64_t, txn::memory_locks> guards_;  // by proposal token
+  bool leader_ = false;
+  std::uint64_t term_ = 0;
+};
+
+}  // namespace meridian::actors

@@ -1,0 +1,48 @@
+// A snapshot with a write batch laid over it ("read your own batch", like RocksDB's
+// WriteBatchWithIndex): a replica applies a ready's commands one after another into one batch,
+// and each command must see the writes of the commands before it although nothing is committed
+// yet. batch_overlay indexes the batch; overlay_snapshot answers gets and cursors as if the batch
+// had been applied to the base snapshot. Views it returns are valid until the overlay changes.
+// Pure; used on the replica's thread.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+
+#include "storage/engine.hpp"
+
+namespace meridian::storage {
+
+class batch_overlay {
+ public:
+  // Adds the ops of `b` (in order) to the overlay and to the combined batch.
+  void add(const kv_write_batch& b);
+  const kv_write_batch& batch() const { return batch_; }
+
+  struct family_view {
+    std::map<std::string, std::optional<std::string>, std::less<>> entries;  // nullopt = deleted
+    std::vector<std::pair<std::string, std::string>> deleted_ranges;         // [start, end)
+    bool range_deleted(std::string_view key) const;
+  };
+  const family_view& family(cf f) const { return families_[static_cast<std::size_t>(f)]; }
+
+ private:
+  std::array<family_view, cf_count> families_;
+  kv_write_batch batch_;
+};
+
+class overlay_snapshot final : public kv_snapshot {
+ public:
+  // REQUIRES: both outlive this snapshot and its cursors.
+  overlay_snapshot(kv_snapshot& base, const batch_overlay& overlay)
+      : base_(base), overlay_(overlay) {}
+  result<std::optional<std::string_view>> get(cf family, std::string_view key) override;
+  result<std::unique_ptr<kv_cursor>> cursor(cf family) override;
+
+ private:
+  kv_snapshot& base_;
+  const batch_overlay& overlay_;
+};
+
+}  // namespace meridian::storage

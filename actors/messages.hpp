@@ -5,11 +5,13 @@
 // inspect() overloads live in the namespace of the type they describe (ADL finds them there).
 #pragma once
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/topology.hpp"
@@ -53,6 +55,16 @@ using read_atom = caf::atom_constant<caf::atom("read")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
 using conf_atom = caf::atom_constant<caf::atom("conf")>;
+using leader_atom = caf::atom_constant<caf::atom("leader")>;
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+using tso_atom = caf::atom_constant<caf::atom("tso")>;
+using max_ts_atom = caf::atom_constant<caf::atom("max_ts")>;
+
+// A closure for an actor to run on its own thread: delayed callbacks, work handed in from
+// non-actor threads. Local only: it never crosses a process boundary.
+struct job {
+  std::function<void()> run;
+};
 
 // Raft traffic between the replicas of one shard, addressed through the transport.
 struct raft_envelope {
@@ -100,3 +112,5 @@ typename Inspector::result_type inspect(Inspector& f, replica_status& x) {
 void register_messages(caf::actor_system_config& cfg);
 
 }  // namespace meridian::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(meridian::actors::job)

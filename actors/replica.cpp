@@ -44,13 +44,22 @@ result<std::unique_ptr<replica>> replica::open(replica_options options,
                                                storage::kv_engine& engine,
                                                std::unique_ptr<state_machine> machine,
                                                std::optional<raft::conf_state> bootstrap) {
+  std::optional<raft::snapshot> snap;
+  if (bootstrap) snap = raft::bootstrap_snapshot(*bootstrap);
+  return open_with(std::move(options), engine, std::move(machine), std::move(snap));
+}
+
+result<std::unique_ptr<replica>> replica::open_with(replica_options options,
+                                                    storage::kv_engine& engine,
+                                                    std::unique_ptr<state_machine> machine,
+                                                    std::optional<raft::snapshot> bootstrap) {
   MERIDIAN_TRY(options.validate());
   std::unique_ptr<replica> r(new replica(std::move(options), engine, std::move(machine)));
   MERIDIAN_TRY(r->start(std::move(bootstrap)));
   return r;
 }
 
-status replica::start(std::optional<raft::conf_state> bootstrap) {
+status replica::start(std::optional<raft::snapshot> bootstrap) {
   auto log = storage::log_store::open(engine_);
   if (!log) return log.err();
   log_ = std::move(*log);
@@ -58,7 +67,7 @@ status replica::start(std::optional<raft::conf_state> bootstrap) {
   if (!applied) return applied.err();
   bool empty = log_->last_index() == 0 && log_->state().term == 0 && applied->index == 0;
   if (empty && bootstrap) {
-    auto snap = raft::bootstrap_snapshot(*bootstrap);
+    const raft::snapshot& snap = *bootstrap;
     MERIDIAN_TRY(machine_->restore(snap));
     log_->reset(storage::snapshot_marker{snap.metadata.index, snap.metadata.term});
     log_->set_hard_state(raft::bootstrap_hard_state());
@@ -176,11 +185,16 @@ void replica::read(std::uint64_t id, std::string query) {
                                          " has no known leader (an election is under way)")});
     return;
   }
-  if (info.role == raft::role::leader) {
-    if (auto s = machine_->before_read(query); !s) {
-      immediate_.push_back(request_done{id, s.err()});
-      return;
-    }
+  // Fresh reads are served by the leader only: it must see every read's timestamp before it
+  // reads (max_ts, memory locks: PROTOCOL.md "Where a read runs"), which a follower's forwarded
+  // read-index request would not carry. The answer names the leader.
+  if (info.role != raft::role::leader) {
+    immediate_.push_back(request_done{id, not_leader()});
+    return;
+  }
+  if (auto s = machine_->before_read(query); !s) {
+    immediate_.push_back(request_done{id, s.err()});
+    return;
   }
   std::uint64_t context = next_read_context_++;
   std::string ctx;

@@ -89,6 +89,12 @@ class replica {
                                                storage::kv_engine& engine,
                                                std::unique_ptr<state_machine> machine,
                                                std::optional<raft::conf_state> bootstrap);
+  // The same, bootstrapping from a snapshot that also carries the initial state (the meta
+  // shard's initial directory, a data shard's descriptor).
+  static result<std::unique_ptr<replica>> open_with(replica_options options,
+                                                    storage::kv_engine& engine,
+                                                    std::unique_ptr<state_machine> machine,
+                                                    std::optional<raft::snapshot> bootstrap);
 
   void tick() { node_->tick(); }
   // Malformed or misaddressed messages are dropped (a peer cannot crash us).
@@ -96,7 +102,8 @@ class replica {
   // A write. Answered through ready_output::done when applied: the state machine's output, or
   // proposal_dropped (it lost its place in the log: never applied), not_leader, limit_exceeded.
   void propose(std::uint64_t id, std::string command);
-  // A linearizable read of the state machine. unavailable when no leader is known.
+  // A linearizable read of the state machine, on the leader (a follower answers not_leader,
+  // naming the leader). unavailable when no leader is known.
   void read(std::uint64_t id, std::string query);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
   // A fresh timestamp fetched after this replica became leader of `term` (see
@@ -113,6 +120,8 @@ class replica {
   result<ready_output> finish_ready();
 
   raft::node_info info() const { return node_->info(); }
+  // The leader's lease holds now (lease read mode only): a timestamp oracle may issue.
+  bool lease_valid() const { return node_->raw().lease_valid(); }
   raft::node_id id() const { return options_.id; }
   shard_id shard() const { return options_.shard; }
   std::uint64_t applied_index() const { return applied_; }
@@ -123,7 +132,7 @@ class replica {
  private:
   replica(replica_options options, storage::kv_engine& engine,
           std::unique_ptr<state_machine> machine);
-  status start(std::optional<raft::conf_state> bootstrap);
+  status start(std::optional<raft::snapshot> bootstrap);
   status persist(raft::ready& rd);
   status apply(std::vector<storage::log_entry>& entries, storage::kv_write_batch& batch,
                ready_output& out);

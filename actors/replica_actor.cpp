@@ -53,6 +53,8 @@ void answer(replica_self* self, std::vector<request_done>& done) {
   }
 }
 
+void leadership_changed(replica_self* self);
+
 void flush(replica_self* self) {
   auto& st = self->state;
   st.flush_scheduled = false;
@@ -72,9 +74,49 @@ void flush(replica_self* self) {
     }
     send_all(self, out->messages);
     answer(self, out->done);
+    if (out->soft_state_changed) leadership_changed(self);
     if (st.args.observer) {
       st.args.observer->observe(core.id(), core.shard(), core.info(), out->applied);
     }
+  }
+}
+
+// A new leader whose state machine needs a fresh timestamp (max_ts) asks for one, and keeps
+// asking while it leads the same term.
+void fetch_leader_timestamp(replica_self* self, std::uint64_t term) {
+  auto& st = self->state;
+  auto info = st.args.core->info();
+  if (!st.args.timestamps || info.role != raft::role::leader || info.term != term) return;
+  self->request(st.args.timestamps, std::chrono::seconds(5), tso_atom::value, std::uint32_t{1})
+      .then(
+          [self, term](shard_reply& reply) {
+            auto ts = from_reply(reply);
+            if (ts && ts->size() == 8) {
+              std::uint64_t v = 0;
+              for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
+              self->state.args.core->leader_timestamp(term, v);
+              return;
+            }
+            self->delayed_send(self, std::chrono::milliseconds(100), job{[self, term] {
+                                 fetch_leader_timestamp(self, term);
+                               }});
+          },
+          [self, term](caf::error&) {
+            self->delayed_send(self, std::chrono::milliseconds(100), job{[self, term] {
+                                 fetch_leader_timestamp(self, term);
+                               }});
+          });
+}
+
+void leadership_changed(replica_self* self) {
+  auto& st = self->state;
+  auto info = st.args.core->info();
+  bool leader = info.role == raft::role::leader;
+  if (st.args.listener) {
+    self->send(st.args.listener, leader_atom::value, st.args.core->shard(), info.term, leader);
+  }
+  if (leader && st.args.core->machine().wants_leader_timestamp()) {
+    fetch_leader_timestamp(self, info.term);
   }
 }
 
@@ -121,6 +163,8 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
         if (!s) return to_reply(s.err(), self->state.args.core->info().leader);
         return shard_reply{};
       },
+      [=](lease_atom) -> bool { return self->state.args.core->lease_valid(); },
+      [=](job& j) { j.run(); },
       [=](status_atom) -> replica_status {
         const replica& core = *self->state.args.core;
         auto info = core.info();

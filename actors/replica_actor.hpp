@@ -5,7 +5,7 @@
 // actor runs on CAF's threaded scheduler and under the deterministic test scheduler.
 #pragma once
 
-#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
 
 #include <chrono>
 #include <memory>
@@ -30,6 +30,12 @@ struct replica_spawn {
   // Real time of one Raft tick on this replica (the simulator skews it per node).
   std::chrono::microseconds tick_interval{100'000};
   replica_observer* observer = nullptr;
+  // Told (leader_atom, shard, term, is_leader) when this replica's leadership changes (the
+  // timestamp oracle follows the meta shard's leader this way). May be null.
+  caf::actor listener;
+  // Answers (tso_atom, uint32 count) with a shard_reply carrying the first timestamp: a new
+  // leader whose state machine wants a fresh timestamp (max_ts) asks it. May be null.
+  caf::actor timestamps;
 };
 
 // Spawns the actor and registers it with the transport under (node, shard).

@@ -128,7 +128,7 @@ TEST_CASE("replica: a leader is elected through storage and a write is answered 
   for (auto& [id, r] : h.replicas) CHECK(r->applied_index() == h.replicas[l]->applied_index());
 }
 
-TEST_CASE("replica: a follower refuses a proposal with the leader's id and reads are forwarded") {
+TEST_CASE("replica: a follower refuses proposals and fresh reads, naming the leader") {
   harness h;
   auto l = h.elect();
   raft::node_id follower = l == 1 ? 2 : 1;
@@ -140,8 +140,12 @@ TEST_CASE("replica: a follower refuses a proposal with the leader's id and reads
   h.replicas[l]->propose(6, register_machine::write_command("y", "2"));
   h.pump();
   h.replicas[follower]->read(7, register_machine::read_query("y"));
+  h.pump();
+  REQUIRE(h.answers.count(7));
+  CHECK(h.answers.at(7).err().code() == errc::not_leader);
+  h.replicas[l]->read(8, register_machine::read_query("y"));
   h.ticks(3);
-  CHECK(read_answer(h, 7) == "2");
+  CHECK(read_answer(h, 8) == "2");
 }
 
 TEST_CASE("replica: a proposal overwritten by a new leader is answered proposal_dropped") {

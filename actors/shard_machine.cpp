@@ -3,7 +3,10 @@
 
 #include <algorithm>
 
+#include "common/byte_io.hpp"
+#include "storage/memory_engine.hpp"
 #include "storage/overlay.hpp"
+#include "storage/partition_snapshot.hpp"
 #include "txn/gc.hpp"
 #include "txn/one_pc.hpp"
 #include "txn/txn_heartbeat.hpp"
@@ -21,9 +24,55 @@ std::uint64_t derived_ts(std::uint64_t start_ts, std::uint64_t max_ts) {
 
 }  // namespace
 
+constexpr std::string_view descriptor_key = "shard_descriptor";
+
+std::string encode_descriptor(const shard_descriptor& d) {
+  std::string out;
+  byte_writer w(out);
+  w.varint(d.id);
+  w.bytes(d.start);
+  w.bytes(d.end);
+  w.varint(d.epoch);
+  return out;
+}
+
+result<shard_descriptor> decode_descriptor(std::string_view bytes) {
+  byte_reader r(bytes);
+  shard_descriptor d;
+  if (!r.varint(d.id) || !r.bytes(d.start) || !r.bytes(d.end) || !r.varint(d.epoch) || !r.done()) {
+    return error(errc::storage_corrupt, "the stored shard descriptor is malformed");
+  }
+  return d;
+}
+
+result<std::string> initial_shard_partition(const shard_descriptor& d) {
+  storage::memory_engine scratch;
+  storage::kv_write_batch b;
+  b.put(storage::cf::meta, descriptor_key, encode_descriptor(d));
+  MERIDIAN_TRY(scratch.write(b, storage::durability::sync));
+  return storage::export_partition(scratch, storage::state_machine_families());
+}
+
 shard_machine::shard_machine(storage::kv_engine& engine, shard_descriptor initial,
                              shard_machine_options options)
-    : state_(engine), descriptor_(std::move(initial)), options_(options) {}
+    : state_(engine), descriptor_(std::move(initial)), options_(options) {
+  load_descriptor();
+}
+
+void shard_machine::load_descriptor() {
+  auto snap = state_.engine().snapshot();
+  if (!snap) return;
+  auto raw = (*snap)->get(storage::cf::meta, descriptor_key);
+  if (!raw || !raw->has_value()) return;
+  auto d = decode_descriptor(**raw);
+  if (d) descriptor_ = std::move(*d);
+}
+
+status shard_machine::restore(const raft::snapshot& snap) {
+  MERIDIAN_TRY(state_.restore(snap));
+  load_descriptor();
+  return ok_status();
+}
 
 status shard_machine::check_route(std::uint64_t epoch,
                                   const std::vector<std::string>& keys) const {
@@ -48,7 +97,9 @@ result<std::string> shard_machine::prepare_prewrite(prewrite_cmd cmd, std::uint6
   MERIDIAN_TRY(check_route(cmd.epoch, keys_of(cmd)));
   MERIDIAN_TRY(txn::validate_prewrite(cmd.request));
   // PROTOCOL.md: insert the memory locks first, read max_ts after.
-  auto guard = concurrency_.lock_keys(keys_of(cmd), cmd.request.txn.start_ts);
+  std::vector<std::string> written;
+  for (const auto& m : cmd.request.mutations) written.push_back(m.key);
+  auto guard = concurrency_.lock_keys(std::move(written), cmd.request.txn.start_ts);
   if (!guard) return guard.err();
   auto max_ts = guard->max_ts();
   if (!max_ts) return max_ts.err();
@@ -86,6 +137,8 @@ status shard_machine::before_read(const std::string& query) {
     for (const auto& k : b->keys) {
       if (!hit) hit = concurrency_.read_key_check(k, b->read.read_ts);
     }
+  } else if (auto* l = std::get_if<latest_write_query>(&*q)) {
+    hit = concurrency_.read_key_check(l->key, l->read.read_ts);
   } else {
     const auto& s = std::get<scan_query>(*q);
     hit = concurrency_.read_range_check(s.start, s.end, s.read.read_ts);
@@ -120,6 +173,7 @@ txn::txn_result<std::string> shard_machine::run(const shard_command& c,
   if (const auto* p = std::get_if<prewrite_cmd>(&c)) {
     MERIDIAN_TRY(txn::validate_prewrite(p->request));
     if (p->mode == prewrite_mode::one_pc) {
+      MERIDIAN_TRY(validate_unchanged(reader, p->validate, p->request.txn.start_ts));
       std::uint64_t commit_ts = derived_ts(p->request.txn.start_ts, p->max_ts);
       for (const auto& m : p->request.mutations) {
         auto r = txn::one_pc(reader, writes, p->request.txn, m, commit_ts);
@@ -176,6 +230,34 @@ txn::txn_result<std::string> shard_machine::run(const shard_command& c,
   auto r = txn::gc_range(view, writes, start, descriptor_.end, gc.safe_point, gc.max_keys);
   if (!r) return r.err();
   return r->more ? r->resume_key : std::string();
+}
+
+txn::txn_result<std::string> shard_machine::validate_unchanged(
+    storage::mvcc_reader& reader, const std::vector<std::string>& keys, std::uint64_t start_ts) {
+  for (const auto& key : keys) {
+    auto lock = reader.load_lock(key);
+    if (!lock) return lock.err();
+    if (lock->has_value() && (*lock)->start_ts != start_ts) {
+      txn::txn_error e(error(errc::key_locked, "'" + txn::printable_key(key) +
+                                                   "' is locked by transaction " +
+                                                   std::to_string((*lock)->start_ts)));
+      e.lock = storage::locked_key{key, **lock};
+      return e;
+    }
+    bool changed = false;
+    MERIDIAN_TRY(reader.visit_writes(key, ~std::uint64_t{0} >> 1, start_ts + 1,
+                                     [&](const storage::committed_version& v) {
+                                       changed = v.record.kind == storage::write_kind::put ||
+                                                 v.record.kind == storage::write_kind::del;
+                                       return !changed;
+                                     }));
+    if (changed) {
+      return error(errc::write_conflict, "'" + txn::printable_key(key) +
+                                             "' changed after the transaction began at " +
+                                             std::to_string(start_ts));
+    }
+  }
+  return std::string();
 }
 
 std::string shard_machine::apply_command(std::string_view bytes, storage::kv_snapshot& base,
@@ -249,6 +331,32 @@ result<std::string> shard_machine::query(const std::string& request) {
                              : std::nullopt);
       }
       return encode_values(values);
+    }
+    if (auto* l = std::get_if<latest_write_query>(&*q)) {
+      MERIDIAN_TRY(check_route(l->epoch, {l->key}));
+      MERIDIAN_TRY(txn::check_read_ts(reader, l->read.read_ts));
+      auto lock = reader.load_lock(l->key);
+      if (!lock) return lock.err();
+      if (lock->has_value() && storage::lock_blocks_read(**lock, l->read.read_ts) &&
+          std::find(l->read.bypass_locks.begin(), l->read.bypass_locks.end(),
+                    (*lock)->start_ts) == l->read.bypass_locks.end()) {
+        txn::txn_error e(error(errc::key_locked, "'" + txn::printable_key(l->key) +
+                                                     "' is locked by transaction " +
+                                                     std::to_string((*lock)->start_ts)));
+        e.lock = storage::locked_key{l->key, **lock};
+        return e;
+      }
+      std::uint64_t newest = 0;
+      MERIDIAN_TRY(reader.visit_writes(l->key, l->read.read_ts, 0,
+                                       [&](const storage::committed_version& v) {
+                                         if (v.record.kind == storage::write_kind::put ||
+                                             v.record.kind == storage::write_kind::del) {
+                                           newest = v.commit_ts;
+                                           return false;
+                                         }
+                                         return true;
+                                       }));
+      return encode_u64(newest);
     }
     const auto& s = std::get<scan_query>(*q);
     MERIDIAN_TRY(check_route(s.epoch, {}));

@@ -26,6 +26,12 @@ struct shard_descriptor {
   }
 };
 
+std::string encode_descriptor(const shard_descriptor& d);
+result<shard_descriptor> decode_descriptor(std::string_view bytes);
+// A partition holding only a shard's descriptor: the data of a new shard's bootstrap snapshot, so
+// every replica starts with it and finds it again after a restart.
+result<std::string> initial_shard_partition(const shard_descriptor& d);
+
 struct shard_machine_options {
   // The TSO's window: a read or status check whose timestamp lies further ahead of the leader's
   // clock is refused (PROTOCOL.md).
@@ -34,6 +40,7 @@ struct shard_machine_options {
 
 class shard_machine final : public state_machine {
  public:
+  // The descriptor stored in the engine wins over `initial` (the shard may have split since).
   shard_machine(storage::kv_engine& engine, shard_descriptor initial,
                 shard_machine_options options = {});
 
@@ -43,7 +50,7 @@ class shard_machine final : public state_machine {
                                          storage::kv_write_batch& batch) override;
   result<std::string> query(const std::string& request) override;
   result<std::string> snapshot_data() override { return state_.snapshot_data(); }
-  status restore(const raft::snapshot& snap) override { return state_.restore(snap); }
+  status restore(const raft::snapshot& snap) override;
   status sync() override { return state_.engine().sync(); }
 
   result<std::string> prepare(const std::string& command, std::uint64_t token,
@@ -64,6 +71,9 @@ class shard_machine final : public state_machine {
   txn::txn_result<std::string> run(const shard_command& c, storage::mvcc_reader& reader,
                                    storage::kv_snapshot& view, storage::mvcc_batch& writes);
   status check_route(std::uint64_t epoch, const std::vector<std::string>& keys) const;
+  txn::txn_result<std::string> validate_unchanged(storage::mvcc_reader& reader,
+                                                  const std::vector<std::string>& keys,
+                                                  std::uint64_t start_ts);
   result<std::string> prepare_prewrite(prewrite_cmd cmd, std::uint64_t token);
 
   engine_state state_;
@@ -73,6 +83,7 @@ class shard_machine final : public state_machine {
   std::map<std::uint64_t, txn::memory_locks> guards_;  // by proposal token
   bool leader_ = false;
   std::uint64_t term_ = 0;
+  void load_descriptor();
 };
 
 }  // namespace meridian::actors

@@ -21,6 +21,7 @@ enum tag : std::uint8_t {
   tag_get = 32,
   tag_batch_get = 33,
   tag_scan = 34,
+  tag_latest_write = 35,
 };
 
 error malformed(const char* what) {
@@ -154,6 +155,7 @@ void encode_one(writer& w, const prewrite_cmd& c) {
   w.strs(p.secondaries);
   write_mutations(w, c.request.mutations);
   w.u64(c.max_ts);
+  w.strs(c.validate);
 }
 void encode_one(writer& w, const commit_cmd& c) {
   w.u8(tag_commit);
@@ -220,6 +222,7 @@ shard_command decode_prewrite(reader& r) {
   p.secondaries = r.strs(limits::max_async_commit_keys);
   c.request.mutations = read_mutations(r);
   c.max_ts = r.u64();
+  c.validate = r.strs();
   return c;
 }
 
@@ -318,6 +321,11 @@ std::string encode_query(const shard_query& q) {
     w.u64(b->epoch);
     w.strs(b->keys);
     w.read_options(b->read);
+  } else if (const auto* l = std::get_if<latest_write_query>(&q)) {
+    w.u8(tag_latest_write);
+    w.u64(l->epoch);
+    w.str(l->key);
+    w.read_options(l->read);
   } else {
     const auto& s = std::get<scan_query>(q);
     w.u8(tag_scan);
@@ -347,6 +355,12 @@ result<shard_query> decode_query(std::string_view bytes) {
     b.keys = r.strs();
     b.read = r.read_options();
     q = std::move(b);
+  } else if (t == tag_latest_write) {
+    latest_write_query l;
+    l.epoch = r.u64();
+    l.key = r.str();
+    l.read = r.read_options();
+    q = std::move(l);
   } else if (t == tag_scan) {
     scan_query s;
     s.epoch = r.u64();
@@ -368,6 +382,7 @@ std::vector<std::string> keys_of(const shard_command& c) {
     std::vector<std::string> operator()(const prewrite_cmd& x) const {
       std::vector<std::string> keys;
       for (const auto& m : x.request.mutations) keys.push_back(m.key);
+      keys.insert(keys.end(), x.validate.begin(), x.validate.end());
       return keys;
     }
     std::vector<std::string> operator()(const commit_cmd& x) const { return x.request.keys; }

@@ -35,6 +35,10 @@ struct prewrite_cmd {
   // max_ts read after the memory locks were inserted. Async commit derives min_commit_ts from it;
   // one-phase commit derives its commit_ts = max(start_ts + 1, max_ts + 1).
   std::uint64_t max_ts = 0;
+  // One-phase commit only: keys of this shard that must not have been written (put or delete)
+  // by another transaction after start_ts, nor be locked now (transaction::validate_unchanged,
+  // checked atomically with the commit).
+  std::vector<std::string> validate;
 };
 struct commit_cmd {
   std::uint64_t epoch = 0;
@@ -93,7 +97,15 @@ struct scan_query {
   bool reverse = false;
 };
 
-using shard_query = std::variant<get_query, batch_get_query, scan_query>;
+// The commit_ts of the newest put or delete of `key` at or below read.read_ts (0: none); blocked
+// by a lock like any read. Classic commits use it to validate keys at their commit_ts.
+struct latest_write_query {
+  std::uint64_t epoch = 0;
+  std::string key;
+  storage::read_options read;
+};
+
+using shard_query = std::variant<get_query, batch_get_query, scan_query, latest_write_query>;
 
 std::string encode_command(const shard_command& c);
 result<shard_command> decode_command(std::string_view bytes);

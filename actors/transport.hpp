@@ -12,11 +12,15 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "actors/network_model.hpp"
 
 namespace meridian::actors {
+
+// Endpoints that are not shard replicas are registered under reserved shard ids.
+inline constexpr shard_id tso_endpoint = ~shard_id{0};
 
 class transport {
  public:
@@ -57,6 +61,15 @@ class transport {
       }
     }
     return delays.size();
+  }
+
+  // The one-way delay, in microseconds, of a client request (or its answer) from `from` to `to`:
+  // nullopt when the link is cut or the message is lost (the caller then sees its timeout).
+  std::optional<std::int64_t> rpc_delay_us(node_id from, node_id to) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto copies = model_.deliveries(from, to);
+    if (copies.empty()) return std::nullopt;
+    return copies.front();
   }
 
   // Runs `f` on the network model under the transport's lock (fault injection).

@@ -1,0 +1,234 @@
+// cluster_io inside an actor; see actor_io.hpp.
+#include "actors/actor_io.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+#include "actors/meta_machine.hpp"
+#include "actors/shard_protocol.hpp"
+#include "storage/key_codec.hpp"
+
+namespace meridian::actors {
+
+actor_io::actor_io(caf::event_based_actor* self, std::shared_ptr<transport> net, node_id home,
+                   std::vector<node_id> meta_nodes, std::function<std::uint64_t()> clock_ms,
+                   actor_io_options options)
+    : self_(self), net_(std::move(net)), home_(home), meta_nodes_(std::move(meta_nodes)),
+      clock_ms_(std::move(clock_ms)), options_(options) {}
+
+std::uint64_t actor_io::backoff(int attempt) const {
+  return std::min<std::uint64_t>(options_.max_backoff_ms, std::uint64_t{10} << std::min(attempt, 8));
+}
+
+void actor_io::after(std::uint64_t delay_ms, std::function<void()> fn) {
+  self_->delayed_send(self_, std::chrono::milliseconds(delay_ms), job{std::move(fn)});
+}
+
+node_id actor_io::leader_hint(shard_id shard) const {
+  auto it = leader_hint_.find(shard);
+  return it == leader_hint_.end() ? 0 : it->second;
+}
+
+std::optional<route> actor_io::locate(std::string_view key) {
+  const shard_record* r = directory_.lookup(key);
+  if (!r) return std::nullopt;
+  return route{r->id, r->epoch, r->start, r->end};
+}
+
+std::optional<route> actor_io::locate_before(std::string_view key) {
+  const shard_record* best = nullptr;
+  for (const auto& r : directory_.all()) {
+    bool below = key.empty() || r.start < key;
+    if (below && (!best || r.start > best->start)) best = directory_.find(r.id);
+  }
+  if (!best) return std::nullopt;
+  return route{best->id, best->epoch, best->start, best->end};
+}
+
+std::vector<node_id> actor_io::candidates(shard_id shard) const {
+  if (shard == meta_shard) return meta_nodes_;
+  const shard_record* r = directory_.find(shard);
+  return r ? r->replicas : std::vector<node_id>{};
+}
+
+void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
+                    std::function<void(result<shard_reply>)> done) {
+  auto timeout = options_.rpc_timeout;
+  auto lost = [this, timeout, done] {
+    after(static_cast<std::uint64_t>(timeout.count()), [done] {
+      done(error(errc::timeout, "the request or its answer was lost on the network"));
+    });
+  };
+  auto there = net_->rpc_delay_us(home_, to);
+  if (!there || !target) return lost();
+  auto deliver = [this, to, done](result<shard_reply> r) {
+    auto back = net_->rpc_delay_us(to, home_);
+    if (!back) {
+      return after(static_cast<std::uint64_t>(options_.rpc_timeout.count()), [done] {
+        done(error(errc::timeout, "the answer was lost on the network"));
+      });
+    }
+    self_->delayed_send(self_, std::chrono::microseconds(*back), job{[done, r] { done(r); }});
+  };
+  auto dispatch = [this, target, k, payload, timeout, deliver] {
+    auto on_error = [deliver](caf::error& e) {
+      deliver(error(errc::timeout, "no answer: " + caf::to_string(e)));
+    };
+    auto on_reply = [deliver](shard_reply& r) { deliver(r); };
+    if (k == kind::propose) {
+      self_->request(target, timeout, propose_atom::value, payload).then(on_reply, on_error);
+    } else if (k == kind::read) {
+      self_->request(target, timeout, read_atom::value, payload).then(on_reply, on_error);
+    } else {
+      std::uint32_t count = static_cast<std::uint32_t>(std::stoul(payload));
+      self_->request(target, timeout, tso_atom::value, count).then(on_reply, on_error);
+    }
+  };
+  self_->delayed_send(self_, std::chrono::microseconds(*there), job{dispatch});
+}
+
+void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms,
+                    int attempt, txn::callback<std::string> done) {
+  auto nodes = candidates(shard);
+  if (nodes.empty()) {
+    return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
+  }
+  node_id target = leader_hint(shard);
+  if (target == 0 || std::find(nodes.begin(), nodes.end(), target) == nodes.end()) {
+    target = nodes[static_cast<std::size_t>(attempt) % nodes.size()];
+  }
+  auto retry = [this, shard, k, payload, deadline_ms, attempt, done](error why, bool at_once) {
+    if (now_ms() >= deadline_ms) {
+      return done(error(errc::unavailable,
+                        "shard " + std::to_string(shard) + " did not answer within " +
+                            std::to_string(options_.request_deadline_ms) + " ms after " +
+                            std::to_string(attempt + 1) + " attempts (last: " + why.message() +
+                            ")"));
+    }
+    auto again = [this, shard, k, payload, deadline_ms, attempt, done] {
+      send(shard, k, payload, deadline_ms, attempt + 1, done);
+    };
+    if (at_once) return again();
+    after(backoff(attempt), again);
+  };
+  call(target, net_->endpoint(target, shard), k, payload,
+       [this, shard, target, retry, done](result<shard_reply> reply) {
+         if (!reply) {
+           if (leader_hint(shard) == target) leader_hint_.erase(shard);
+           return retry(reply.err(), false);
+         }
+         auto code = static_cast<errc>(reply->code);
+         if (reply->code == 0) {
+           leader_hint_[shard] = target;
+           if (shard == meta_shard) tso_hint_ = target;
+           return done(std::move(reply->payload));
+         }
+         if (code == errc::not_leader) {
+           bool hinted = reply->leader_hint != 0 && reply->leader_hint != target;
+           if (hinted) {
+             leader_hint_[shard] = reply->leader_hint;
+           } else {
+             leader_hint_.erase(shard);
+           }
+           return retry(error(code, reply->message), hinted);
+         }
+         if (code == errc::unavailable || code == errc::proposal_dropped ||
+             code == errc::outcome_unknown || code == errc::limit_exceeded ||
+             code == errc::timeout) {
+           // Never applied (or idempotent: every shard command is): safe to send again.
+           return retry(error(code, reply->message), false);
+         }
+         // The replica's own refusal (not ready, a memory lock, a moved range...): an answer.
+         done(encode_error(txn::txn_error(error(code, reply->message))));
+       });
+}
+
+void actor_io::command(shard_id shard, std::string bytes, txn::callback<std::string> done) {
+  send(shard, kind::propose, std::move(bytes), now_ms() + options_.request_deadline_ms, 0,
+       std::move(done));
+}
+
+void actor_io::query(shard_id shard, std::string bytes, txn::callback<std::string> done) {
+  send(shard, kind::read, std::move(bytes), now_ms() + options_.request_deadline_ms, 0,
+       std::move(done));
+}
+
+void actor_io::refresh(txn::callback<txn::unit> done) {
+  refresh_waiting_.push_back(std::move(done));
+  if (refreshing_) return;
+  refreshing_ = true;
+  send(meta_shard, kind::read, meta_machine::directory_query(),
+       now_ms() + options_.request_deadline_ms, 0, [this](result<std::string> bytes) {
+         refreshing_ = false;
+         auto waiting = std::move(refresh_waiting_);
+         refresh_waiting_.clear();
+         if (!bytes) {
+           for (auto& w : waiting) w(bytes.err());
+           return;
+         }
+         auto records = decode_directory(*bytes);
+         if (!records) {
+           for (auto& w : waiting) w(records.err());
+           return;
+         }
+         directory_.clear();
+         for (const auto& r : *records) directory_.update(r);
+         for (auto& w : waiting) w(txn::unit{});
+       });
+}
+
+void actor_io::timestamp(txn::callback<std::uint64_t> done) {
+  tso_waiting_.push_back(std::move(done));
+  if (!tso_in_flight_) request_timestamps();
+}
+
+// One round trip serves every request waiting when it leaves (PROTOCOL.md: a range is never
+// cached for transactions that begin later).
+void actor_io::request_timestamps() {
+  if (tso_waiting_.empty()) return;
+  tso_in_flight_ = true;
+  auto count = static_cast<std::uint32_t>(std::min<std::size_t>(tso_waiting_.size(), 4096));
+  tso_attempt(count, now_ms() + options_.request_deadline_ms, 0);
+}
+
+void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt) {
+  node_id target = tso_hint_ != 0 ? tso_hint_ : meta_nodes_[static_cast<std::size_t>(attempt) % meta_nodes_.size()];
+  auto finish = [this, count](result<std::uint64_t> first) {
+    tso_in_flight_ = false;
+    std::vector<txn::callback<std::uint64_t>> served(tso_waiting_.begin(),
+                                                     tso_waiting_.begin() + count);
+    tso_waiting_.erase(tso_waiting_.begin(), tso_waiting_.begin() + count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (first) {
+        served[i](*first + i);
+      } else {
+        served[i](first.err());
+      }
+    }
+    request_timestamps();
+  };
+  call(target, net_->endpoint(target, tso_endpoint), kind::tso, std::to_string(count),
+       [this, count, deadline_ms, attempt, target, finish](result<shard_reply> reply) {
+         if (reply && reply->code == 0 && reply->payload.size() == 8) {
+           tso_hint_ = target;
+           return finish(storage::codec::decode_u64_be(reply->payload));
+         }
+         if (reply && reply->leader_hint != 0 && reply->leader_hint != target) {
+           tso_hint_ = reply->leader_hint;
+         } else if (tso_hint_ == target) {
+           tso_hint_ = 0;
+         }
+         if (now_ms() >= deadline_ms) {
+           return finish(error(errc::unavailable,
+                               "the timestamp oracle did not answer within " +
+                                   std::to_string(options_.request_deadline_ms) + " ms"));
+         }
+         bool hinted = reply && reply->leader_hint != 0 && reply->leader_hint != target;
+         auto again = [this, count, deadline_ms, attempt] { tso_attempt(count, deadline_ms, attempt + 1); };
+         if (hinted) return again();
+         after(backoff(attempt), again);
+       });
+}
+
+}  // namespace meridian::actors

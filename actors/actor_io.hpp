@@ -1,0 +1,79 @@
+// cluster_io inside an actor: the coordinator's view of the cluster from one node. It routes by a
+// cached shard directory (reloaded from the meta shard on demand), finds shard leaders by
+// following hints, retries what may be retried within a deadline, batches timestamp requests
+// (one round trip to the timestamp oracle serves every request waiting), and pays the network's
+// one-way delay both ways on every request (the latency matrix, and faults, apply to clients
+// too). The hosting actor must run `job` messages (messages.hpp); everything runs on its thread.
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "actors/coordinator.hpp"
+#include "actors/directory.hpp"
+#include "actors/messages.hpp"
+#include "actors/transport.hpp"
+
+namespace meridian::actors {
+
+struct actor_io_options {
+  std::chrono::milliseconds rpc_timeout{2'000};
+  // How long one command or query keeps trying leaders before it fails (unavailable).
+  std::uint64_t request_deadline_ms = 8'000;
+  std::uint64_t max_backoff_ms = 300;
+};
+
+class actor_io final : public cluster_io {
+ public:
+  actor_io(caf::event_based_actor* self, std::shared_ptr<transport> net, node_id home,
+           std::vector<node_id> meta_nodes, std::function<std::uint64_t()> clock_ms,
+           actor_io_options options = {});
+
+  std::optional<route> locate(std::string_view key) override;
+  std::optional<route> locate_before(std::string_view key) override;
+  void refresh(txn::callback<txn::unit> done) override;
+  void command(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
+  void query(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
+  void timestamp(txn::callback<std::uint64_t> done) override;
+  void after(std::uint64_t delay_ms, std::function<void()> fn) override;
+  std::uint64_t now_ms() override { return clock_ms_(); }
+
+  node_id home() const { return home_; }
+  const directory& shards() const { return directory_; }
+  node_id leader_hint(shard_id shard) const;
+  // Leader of the meta shard, as last learned (the timestamp oracle runs there).
+  node_id tso_hint() const { return tso_hint_; }
+
+ private:
+  enum class kind : std::uint8_t { propose, read, tso };
+  // One request to `target` on node `to`, after the one-way delay there, answered after the
+  // delay back; a cut link or a lost message surfaces as the timeout.
+  void call(node_id to, caf::actor target, kind k, std::string payload,
+            std::function<void(result<shard_reply>)> done);
+  void send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms, int attempt,
+            txn::callback<std::string> done);
+  std::vector<node_id> candidates(shard_id shard) const;
+  void request_timestamps();
+  void tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt);
+  std::uint64_t backoff(int attempt) const;
+
+  caf::event_based_actor* self_;
+  std::shared_ptr<transport> net_;
+  node_id home_;
+  std::vector<node_id> meta_nodes_;
+  std::function<std::uint64_t()> clock_ms_;
+  actor_io_options options_;
+  directory directory_;
+  std::map<shard_id, node_id> leader_hint_;
+  std::vector<txn::callback<txn::unit>> refresh_waiting_;
+  bool refreshing_ = false;
+  std::vector<txn::callback<std::uint64_t>> tso_waiting_;
+  bool tso_in_flight_ = false;
+  node_id tso_hint_ = 0;
+};
+
+}  // namespace meridian::actors

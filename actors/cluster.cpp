@@ -1,0 +1,280 @@
+// The embedded cluster; see cluster.hpp.
+#include "actors/cluster.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "actors/meta_machine.hpp"
+#include "actors/shard_machine.hpp"
+#include "actors/tso_actor.hpp"
+#include "storage/key_codec.hpp"
+#include "storage/lmdb_engine.hpp"
+#include "storage/memory_engine.hpp"
+
+namespace meridian::actors {
+namespace {
+
+struct service_state {
+  std::unique_ptr<actor_io> io;
+  static inline const char* name = "meridian.node_service";
+};
+
+caf::behavior service_behavior(caf::stateful_actor<service_state>* self,
+                               std::shared_ptr<transport> net, node_id node,
+                               std::vector<node_id> meta_nodes,
+                               std::function<std::uint64_t()> clock_ms, actor_io_options options) {
+  self->state.io = std::make_unique<actor_io>(self, std::move(net), node, std::move(meta_nodes),
+                                              std::move(clock_ms), options);
+  self->set_default_handler(caf::drop);
+  self->set_error_handler([](caf::error&) {});
+  return {
+      [=](tso_atom, std::uint32_t) -> caf::result<shard_reply> {
+        auto promise = self->make_response_promise<shard_reply>();
+        self->state.io->timestamp([promise](result<std::uint64_t> ts) mutable {
+          if (!ts) {
+            promise.deliver(to_reply(ts.err(), 0));
+            return;
+          }
+          std::string payload;
+          storage::codec::append_u64_be(payload, *ts);
+          promise.deliver(shard_reply{0, {}, payload, 0});
+        });
+        return promise;
+      },
+      [=](job& j) { j.run(); },
+  };
+}
+
+std::vector<std::vector<std::uint64_t>> rtt_matrix(const latency_matrix& m) {
+  std::vector<std::vector<std::uint64_t>> out;
+  for (std::size_t a = 0; a < m.dcs.size(); ++a) {
+    out.emplace_back();
+    for (std::size_t b = 0; b < m.dcs.size(); ++b) {
+      out.back().push_back(static_cast<std::uint64_t>(std::ceil(m.rtt(a, b))));
+    }
+  }
+  return out;
+}
+
+std::string node_dir(const std::string& root, node_id node) {
+  return root + "/node-" + std::to_string(node);
+}
+
+}  // namespace
+
+caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
+                              node_id node, std::vector<node_id> meta_nodes,
+                              std::function<std::uint64_t()> clock_ms, actor_io_options options) {
+  return system.spawn(service_behavior, std::move(net), node, std::move(meta_nodes),
+                      std::move(clock_ms), options);
+}
+
+cluster::cluster(caf::actor_system& system, cluster_options options)
+    : system_(system), options_(std::move(options)),
+      net_(std::make_shared<transport>(options_.topo, options_.seed)) {}
+
+cluster::~cluster() {
+  for (auto& [key, s] : slots_) {
+    if (s.handle) caf::anon_send_exit(s.handle, caf::exit_reason::user_shutdown);
+  }
+  for (auto& [n, a] : tso_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& [n, a] : services_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
+                                                cluster_options options) {
+  MERIDIAN_TRY(options.topo.validate());
+  if (!options.clock_ms) return error(errc::invalid_config, "cluster: a clock is required");
+  std::unique_ptr<cluster> c(new cluster(system, std::move(options)));
+  const auto& topo = c->options_.topo;
+  raft::config base;
+  base.reads = raft::read_mode::lease;  // the timestamp oracle needs leases; reads gain too
+  auto cfg = raft::with_wan_timing(base, rtt_matrix(topo.latency), c->options_.clock_drift_ms);
+  if (!cfg) return cfg.err();
+  c->raft_ = *cfg;
+  if (c->raft_.tick_ms < 10) {
+    // Without WAN latency the derived tick would be 1 ms; 10 ms keeps timers cheap and an
+    // election still takes well under a second.
+    c->raft_.tick_ms = 10;
+    c->raft_.max_clock_drift_ticks = std::max<std::uint64_t>(
+        1, (c->options_.clock_drift_ms + c->raft_.tick_ms - 1) / c->raft_.tick_ms);
+    if (c->raft_.max_clock_drift_ticks >= c->raft_.election_timeout_ticks) {
+      c->raft_.max_clock_drift_ticks = c->raft_.election_timeout_ticks / 4;
+    }
+  }
+  // The meta shard: the first node of each datacenter.
+  for (std::size_t dc = 0; dc < topo.latency.dcs.size(); ++dc) {
+    for (const auto& n : topo.nodes) {
+      if (n.dc == dc) {
+        c->meta_nodes_.push_back(n.id);
+        break;
+      }
+    }
+  }
+  std::sort(c->meta_nodes_.begin(), c->meta_nodes_.end());
+  // The data shards: one replica per datacenter, spread over each datacenter's nodes.
+  std::vector<std::string> bounds = c->options_.split_keys;
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    shard_record r;
+    r.id = i + 1;
+    r.start = i == 0 ? std::string() : bounds[i - 1];
+    r.end = i == bounds.size() ? std::string() : bounds[i];
+    for (std::size_t dc = 0; dc < topo.latency.dcs.size(); ++dc) {
+      std::vector<node_id> in_dc;
+      for (const auto& n : topo.nodes) {
+        if (n.dc == dc) in_dc.push_back(n.id);
+      }
+      if (!in_dc.empty()) r.replicas.push_back(in_dc[r.id % in_dc.size()]);
+    }
+    std::sort(r.replicas.begin(), r.replicas.end());
+    c->directory_.push_back(r);
+  }
+  for (const auto& n : topo.nodes) MERIDIAN_TRY(c->start_node(n.id));
+  return c;
+}
+
+std::chrono::microseconds cluster::tick_of(node_id node) const {
+  auto it = options_.tick_skew.find(node);
+  double skew = it == options_.tick_skew.end() ? 1.0 : it->second;
+  return std::chrono::microseconds(static_cast<long>(static_cast<double>(raft_.tick_ms) * 1000 * skew));
+}
+
+result<storage::kv_engine*> cluster::engine_for(node_id node, shard_id shard) {
+  auto& s = slots_[{node, shard}];
+  if (s.engine) return s.engine.get();
+  if (options_.data_dir.empty()) {
+    s.engine = std::make_unique<storage::memory_engine>();
+    return s.engine.get();
+  }
+  std::string dir = node_dir(options_.data_dir, node);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  auto e = storage::lmdb_engine::open(dir + "/shard-" + std::to_string(shard));
+  if (!e) return e.err();
+  s.engine = std::move(*e);
+  return s.engine.get();
+}
+
+status cluster::start_replica(node_id node, const shard_record& record) {
+  auto engine = engine_for(node, record.id);
+  if (!engine) return engine.err();
+  replica_options o;
+  o.id = node;
+  o.shard = record.id;
+  o.raft = raft_;
+  o.raft.random_seed = options_.seed * 1000003 + node * 131 + record.id;
+  o.compact_after_entries = options_.compact_after_entries;
+  o.keep_entries = options_.keep_entries;
+  o.record_applied = options_.record_applied;
+  o.clock_ms = options_.clock_ms;
+  std::unique_ptr<state_machine> machine;
+  raft::snapshot boot = raft::bootstrap_snapshot(raft::conf_state{record.replicas, {}});
+  if (record.id == meta_shard) {
+    machine = std::make_unique<meta_machine>(**engine);
+    auto data = meta_machine::initial_partition(directory_);
+    if (!data) return data.err();
+    boot.data = std::move(*data);
+  } else {
+    shard_descriptor d{record.id, record.start, record.end, record.epoch};
+    machine = std::make_unique<shard_machine>(**engine, d);
+    auto data = initial_shard_partition(d);
+    if (!data) return data.err();
+    boot.data = std::move(*data);
+  }
+  auto core = replica::open_with(o, **engine, std::move(machine), boot);
+  if (!core) return core.err();
+  auto& s = slots_[{node, record.id}];
+  s.core = std::shared_ptr<replica>(std::move(*core));
+  replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node]};
+  if (record.id == meta_shard) args.listener = tso_[node];
+  s.handle = spawn_replica(system_, args);
+  return ok_status();
+}
+
+status cluster::start_node(node_id node) {
+  services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
+                                       options_.io);
+  bool hosts_meta = std::find(meta_nodes_.begin(), meta_nodes_.end(), node) != meta_nodes_.end();
+  if (hosts_meta) {
+    // The oracle first (it listens to the meta replica), told its replica once that exists.
+    auto replica_handle = std::make_shared<caf::actor>();
+    tso_[node] = spawn_tso(system_, tso_spawn{node, net_, replica_handle, options_.clock_ms, {}});
+    shard_record meta{meta_shard, "", "", 1, meta_nodes_, ""};
+    MERIDIAN_TRY(start_replica(node, meta));
+    *replica_handle = slots_[{node, meta_shard}].handle;
+  }
+  for (const auto& r : directory_) {
+    if (std::find(r.replicas.begin(), r.replicas.end(), node) != r.replicas.end()) {
+      MERIDIAN_TRY(start_replica(node, r));
+    }
+  }
+  up_[node] = true;
+  return ok_status();
+}
+
+void cluster::crash(node_id node) {
+  for (auto& [key, s] : slots_) {
+    if (key.first != node || !s.handle) continue;
+    net_->unregister_endpoint(node, key.second);
+    caf::anon_send_exit(s.handle, caf::exit_reason::kill);
+    s.handle = caf::actor();
+    s.core.reset();
+    if (auto* m = dynamic_cast<storage::memory_engine*>(s.engine.get())) {
+      m->lose_power();
+    } else {
+      s.engine.reset();  // closed; reopened by restart()
+    }
+  }
+  if (tso_.count(node)) {
+    net_->unregister_endpoint(node, tso_endpoint);
+    caf::anon_send_exit(tso_[node], caf::exit_reason::kill);
+    tso_.erase(node);
+  }
+  if (services_.count(node)) {
+    caf::anon_send_exit(services_[node], caf::exit_reason::kill);
+    services_.erase(node);
+  }
+  up_[node] = false;
+}
+
+status cluster::restart(node_id node) {
+  if (up(node)) return ok_status();
+  return start_node(node);
+}
+
+bool cluster::up(node_id node) const {
+  auto it = up_.find(node);
+  return it != up_.end() && it->second;
+}
+
+std::vector<node_id> cluster::nodes() const {
+  std::vector<node_id> out;
+  for (const auto& n : options_.topo.nodes) out.push_back(n.id);
+  return out;
+}
+
+std::vector<shard_id> cluster::shards() const {
+  std::vector<shard_id> out{meta_shard};
+  for (const auto& r : directory_) out.push_back(r.id);
+  return out;
+}
+
+std::vector<std::shared_ptr<replica>> cluster::replicas(shard_id shard) const {
+  std::vector<std::shared_ptr<replica>> out;
+  for (const auto& [key, s] : slots_) {
+    if (key.second == shard && s.core) out.push_back(s.core);
+  }
+  return out;
+}
+
+caf::actor cluster::replica_actor(node_id node, shard_id shard) const {
+  auto it = slots_.find({node, shard});
+  return it == slots_.end() ? caf::actor() : it->second.handle;
+}
+
+}  // namespace meridian::actors

@@ -1,0 +1,99 @@
+// An embedded cluster: every node of a topology inside one actor system — per node, one replica
+// actor per shard it holds (the meta shard and the data shards), the timestamp oracle's actor, and
+// a node service (the node's own cluster client, which new shard leaders ask for timestamps).
+// Storage is LMDB under a data directory, or in-memory engines that can lose power (tests, the
+// simulator). The builder is used by the shell's embedded mode, the benchmarks and the
+// simulator; crash() and restart() are the fault hooks. Methods run on the thread that owns the
+// cluster (never from inside its actors).
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "actors/actor_io.hpp"
+#include "actors/directory.hpp"
+#include "actors/replica.hpp"
+#include "actors/replica_actor.hpp"
+#include "actors/transport.hpp"
+#include "storage/engine.hpp"
+
+namespace meridian::actors {
+
+struct cluster_options {
+  topology topo = topology::default_geo();
+  // Boundaries of the initial data shards: N keys make N + 1 shards.
+  std::vector<std::string> split_keys;
+  // LMDB partitions under data_dir/node-<id>/shard-<id>; empty = in-memory engines.
+  std::string data_dir;
+  // Wall-clock milliseconds (the simulator passes its simulated clock).
+  std::function<std::uint64_t()> clock_ms;
+  std::uint64_t seed = 1;
+  std::uint64_t clock_drift_ms = 100;
+  // Per node, a factor on the tick length (the simulator's timer jitter); absent = 1.
+  std::map<node_id, double> tick_skew;
+  std::uint64_t compact_after_entries = 10'000;
+  std::uint64_t keep_entries = 1'000;
+  bool record_applied = false;
+  replica_observer* observer = nullptr;
+  actor_io_options io;
+};
+
+class cluster {
+ public:
+  static result<std::unique_ptr<cluster>> start(caf::actor_system& system, cluster_options options);
+  ~cluster();
+  cluster(const cluster&) = delete;
+  cluster& operator=(const cluster&) = delete;
+
+  const std::shared_ptr<transport>& net() const { return net_; }
+  const topology& topo() const { return options_.topo; }
+  const raft::config& raft_config() const { return raft_; }
+  const std::vector<node_id>& meta_nodes() const { return meta_nodes_; }
+  const std::vector<shard_record>& initial_directory() const { return directory_; }
+  std::vector<node_id> nodes() const;
+  std::vector<shard_id> shards() const;
+  std::function<std::uint64_t()> clock() const { return options_.clock_ms; }
+  const actor_io_options& io_options() const { return options_.io; }
+
+  // Stops every actor of the node; in-memory engines lose what was not synced (power loss).
+  void crash(node_id node);
+  status restart(node_id node);
+  bool up(node_id node) const;
+  // The node's replicas of a shard that are running (for checks and status).
+  std::vector<std::shared_ptr<replica>> replicas(shard_id shard) const;
+  caf::actor replica_actor(node_id node, shard_id shard) const;
+
+ private:
+  struct slot {
+    std::unique_ptr<storage::kv_engine> engine;
+    std::shared_ptr<replica> core;
+    caf::actor handle;
+  };
+  cluster(caf::actor_system& system, cluster_options options);
+  status start_node(node_id node);
+  status start_replica(node_id node, const shard_record& record);
+  result<storage::kv_engine*> engine_for(node_id node, shard_id shard);
+  std::chrono::microseconds tick_of(node_id node) const;
+
+  caf::actor_system& system_;
+  cluster_options options_;
+  std::shared_ptr<transport> net_;
+  raft::config raft_;
+  std::vector<node_id> meta_nodes_;
+  std::vector<shard_record> directory_;
+  std::map<std::pair<node_id, shard_id>, slot> slots_;
+  std::map<node_id, caf::actor> tso_;
+  std::map<node_id, caf::actor> services_;
+  std::map<node_id, bool> up_;
+};
+
+// A node service: an actor hosting the node's cluster client (actor_io); answers (tso_atom,
+// count) for the node's replicas, and runs jobs.
+caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
+                              node_id node, std::vector<node_id> meta_nodes,
+                              std::function<std::uint64_t()> clock_ms, actor_io_options options);
+
+}  // namespace meridian::actors

@@ -1,0 +1,166 @@
+// The cluster transaction engine and its transactions; see coordinator.hpp. The transaction
+// object is a thin handle: its state lives in txn_core (coordinator_core.hpp), shared with every
+// callback still pending.
+#include "actors/coordinator.hpp"
+
+#include "actors/coordinator_core.hpp"
+#include "txn/timestamp.hpp"
+
+namespace meridian::actors {
+namespace {
+
+class cluster_transaction final : public txn::transaction {
+ public:
+  explicit cluster_transaction(std::shared_ptr<txn_core> core) : core_(std::move(core)) {}
+
+  std::uint64_t start_ts() const override { return core_->start_ts; }
+
+  void get(std::string key, txn::callback<std::optional<std::string>> done) override {
+    if (auto s = usable(); !s) return done(s.err());
+    if (const auto* m = core_->buffer.find(key);
+        m != nullptr && m->kind != storage::mutation_kind::lock_only) {
+      return done(m->kind == storage::mutation_kind::put ? std::optional<std::string>(m->value)
+                                                         : std::nullopt);
+    }
+    core_->read_key(std::move(key), deadline(), 0, std::move(done));
+  }
+
+  void batch_get(std::vector<std::string> keys,
+                 txn::callback<std::vector<std::optional<std::string>>> done) override {
+    if (auto s = usable(); !s) return done(s.err());
+    struct gather {
+      std::vector<std::optional<std::string>> values;
+      std::size_t pending = 0;
+      bool failed = false;
+    };
+    auto g = std::make_shared<gather>();
+    g->values.resize(keys.size());
+    g->pending = keys.size() + 1;  // +1 held while issuing (inline answers cannot finish early)
+    auto finish = [g, done] {
+      if (--g->pending == 0 && !g->failed) done(std::move(g->values));
+    };
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      get(keys[i], [g, i, finish, done](result<std::optional<std::string>> v) {
+        if (!v) {
+          if (!g->failed) {
+            g->failed = true;
+            done(v.err());
+          }
+          return;
+        }
+        g->values[i] = std::move(*v);
+        finish();
+      });
+    }
+    finish();
+  }
+
+  void scan(std::string start, std::string end, std::size_t limit, bool reverse,
+            txn::callback<txn::scan_page> done) override {
+    if (auto s = usable(); !s) return done(s.err());
+    auto merger = std::make_shared<txn::scan_merger>(core_->buffer, std::move(start),
+                                                     std::move(end), limit, reverse);
+    step_scan(core_, merger, reverse, deadline(), std::move(done));
+  }
+
+  status put(std::string key, std::string value) override {
+    MERIDIAN_TRY(writable());
+    return core_->buffer.put(std::move(key), std::move(value));
+  }
+  status del(std::string key) override {
+    MERIDIAN_TRY(writable());
+    return core_->buffer.del(std::move(key));
+  }
+  status lock_keys(std::vector<std::string> keys) override {
+    MERIDIAN_TRY(writable());
+    for (auto& k : keys) MERIDIAN_TRY(core_->buffer.lock(std::move(k)));
+    return ok_status();
+  }
+  status validate_unchanged(std::string key) override {
+    MERIDIAN_TRY(usable());
+    MERIDIAN_TRY(storage::check_key(key));
+    core_->unchanged.push_back(std::move(key));
+    return ok_status();
+  }
+
+  void commit(txn::callback<std::uint64_t> done) override {
+    if (auto s = usable(); !s) return done(s.err());
+    core_->finished = true;
+    core_->commit(std::move(done));
+  }
+  void rollback(txn::callback<txn::unit> done) override {
+    core_->finished = true;
+    done(txn::unit{});  // nothing was prewritten before commit: nothing to undo
+  }
+  const txn::ledger& round_trips() const override { return core_->ledger; }
+
+ private:
+  static void step_scan(std::shared_ptr<txn_core> core, std::shared_ptr<txn::scan_merger> merger,
+                        bool reverse, std::uint64_t deadline, txn::callback<txn::scan_page> done) {
+    auto f = merger->next_fetch();
+    if (!f) return done(merger->take());
+    core->read_page(*f, reverse, deadline, 0,
+                    [core, merger, reverse, deadline, done](result<txn::scan_page> page) {
+                      if (!page) return done(page.err());
+                      merger->feed(*page);
+                      step_scan(core, merger, reverse, deadline, done);
+                    });
+  }
+  std::uint64_t deadline() const {
+    return core_->io().now_ms() + core_->options().read_deadline_ms;
+  }
+  status usable() const {
+    if (core_->finished) {
+      return error(errc::txn_not_active, "the transaction already committed or rolled back");
+    }
+    return ok_status();
+  }
+  status writable() const {
+    MERIDIAN_TRY(usable());
+    if (core_->read_only) {
+      return error(errc::invalid_argument,
+                   "the transaction is read-only (it reads at a past timestamp)");
+    }
+    return ok_status();
+  }
+
+  std::shared_ptr<txn_core> core_;
+};
+
+}  // namespace
+
+cluster_engine::cluster_engine(cluster_io& io, coordinator_options options)
+    : shared_(std::make_shared<shared>(shared{io, options, txn::resolved_cache(options.resolved_cache_entries)})) {}
+
+cluster_engine::~cluster_engine() = default;
+
+void cluster_engine::begin(txn::begin_options options,
+                           txn::callback<std::unique_ptr<txn::transaction>> done) {
+  auto s = shared_;
+  s->io.timestamp([s, options, done](result<std::uint64_t> now) {
+    if (!now) return done(now.err());
+    auto core = std::make_shared<txn_core>();
+    core->shared = s;
+    core->mode = options.mode;
+    core->start_ts = *now;
+    core->read_only = options.read_only;
+    core->ledger.tso_round_trips = 1;
+    if (options.read_ts) {
+      if (*options.read_ts > *now) {
+        return done(error(errc::invalid_argument, "read timestamp " +
+                                                      std::to_string(*options.read_ts) +
+                                                      " is in the future"));
+      }
+      core->start_ts = *options.read_ts;
+      core->read_only = true;
+    } else if (options.staleness_ms) {
+      std::uint64_t physical = txn::physical_ms_of(*now);
+      core->start_ts = txn::compose_ts(
+          physical > *options.staleness_ms ? physical - *options.staleness_ms : 1, 0);
+      core->read_only = true;
+    }
+    done(std::unique_ptr<txn::transaction>(new cluster_transaction(std::move(core))));
+  });
+}
+
+}  // namespace meridian::actors

@@ -1,0 +1,76 @@
+// The transaction coordinator: Percolator's client side over a cluster (PROTOCOL.md "The commit
+// path" and "Lock resolution"). Reads at start_ts with read-your-own-writes, foreign locks
+// resolved through their primary (outcomes cached so many readers ask once), and commit by
+// one-phase commit (one shard), async commit (small transactions) or classic two-phase commit.
+// It talks to the cluster only through cluster_io, so the same logic runs under the actors in
+// real time and in the deterministic simulator. Every call and callback happens on the io's
+// thread (the coordinator actor's).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/topology.hpp"
+#include "txn/resolved_cache.hpp"
+#include "txn/transaction.hpp"
+
+namespace meridian::actors {
+
+// Where a key lives, as the router last learned it.
+struct route {
+  shard_id shard = 0;
+  std::uint64_t epoch = 0;
+  std::string start;  // the shard's range [start, end); end empty = no bound
+  std::string end;
+};
+
+class cluster_io {
+ public:
+  virtual ~cluster_io() = default;
+  // The shard holding `key`, from the cached directory; nullopt when unknown (refresh first).
+  virtual std::optional<route> locate(std::string_view key) = 0;
+  // The shard holding the largest key below `key` (reverse scans); key empty: the last shard.
+  virtual std::optional<route> locate_before(std::string_view key) = 0;
+  // Reloads the directory from the meta shard.
+  virtual void refresh(txn::callback<txn::unit> done) = 0;
+  // A command through the shard leader's Raft log, or a read after read-index. The io finds the
+  // leader, following hints and retrying not_leader and unavailable with back-off within its own
+  // deadline. The answer is the shard's encoded answer (see shard_protocol.hpp); an error means
+  // the request could not be answered (timeout, unavailable), its outcome unknown for commands.
+  virtual void command(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
+  virtual void query(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
+  // A fresh timestamp from the timestamp oracle.
+  virtual void timestamp(txn::callback<std::uint64_t> done) = 0;
+  virtual void after(std::uint64_t delay_ms, std::function<void()> fn) = 0;
+  virtual std::uint64_t now_ms() = 0;
+};
+
+struct coordinator_options {
+  std::uint64_t lock_ttl_ms = 3000;
+  // Async commit for transactions of at most this many keys (the primary's lock lists them all).
+  std::size_t async_commit_max_keys = 64;
+  // How long a commit (or a read) keeps retrying before it gives up. A commit that gives up
+  // after its commit point may have happened: it reports outcome_unknown.
+  std::uint64_t commit_deadline_ms = 30'000;
+  std::uint64_t read_deadline_ms = 30'000;
+  std::uint64_t max_backoff_ms = 400;
+  std::size_t resolved_cache_entries = 16'384;
+};
+
+class cluster_engine final : public txn::transaction_engine {
+ public:
+  // REQUIRES: io outlives the engine and every transaction it begins.
+  cluster_engine(cluster_io& io, coordinator_options options = {});
+  ~cluster_engine() override;
+
+  void begin(txn::begin_options options, txn::callback<std::unique_ptr<txn::transaction>> done) override;
+
+  struct shared;  // state every transaction of this engine shares (io, options, the cache)
+
+ private:
+  std::shared_ptr<shared> shared_;
+};
+
+}  // namespace meridian::actors

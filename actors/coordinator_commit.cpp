@@ -1,0 +1,335 @@
+// The coordinator's commit paths (PROTOCOL.md "The commit path"): one-phase commit when every key
+// lives in one shard, async commit for small transactions (committed once every prewrite
+// succeeded, at the largest min_commit_ts), classic two-phase commit otherwise (the primary's
+// commit is the commit point). Secondaries are committed in the background after the answer.
+#include <algorithm>
+
+#include "actors/coordinator_core.hpp"
+
+namespace meridian::actors {
+namespace {
+
+using group_answer = txn_core::group_answer;
+
+error aborted(const error& why) { return why; }
+
+struct commit_plan {
+  std::vector<txn::mutation> mutations;
+  std::map<std::string, txn::mutation> by_key;
+  std::string primary;
+  std::uint64_t deadline_ms = 0;
+  prewrite_mode mode = prewrite_mode::classic;
+  std::uint64_t min_commit_ts = 0;  // async: the largest min_commit_ts seen
+  int attempt = 0;
+};
+
+std::vector<std::string> keys_of_plan(const commit_plan& p) {
+  std::vector<std::string> keys;
+  for (const auto& m : p.mutations) keys.push_back(m.key);
+  return keys;
+}
+
+txn::prewrite_params params_of(const txn_core& t, const commit_plan& p) {
+  txn::prewrite_params params;
+  params.primary = p.primary;
+  params.start_ts = t.start_ts;
+  params.ttl_ms = t.options().lock_ttl_ms;
+  if (p.mode == prewrite_mode::async_commit) {
+    params.use_async_commit = true;
+    for (const auto& m : p.mutations) {
+      if (m.key != p.primary) params.secondaries.push_back(m.key);
+    }
+  }
+  return params;
+}
+
+// Commits (or rolls back) keys in the background: the answer has already been given.
+void finish_keys(const std::shared_ptr<txn_core>& self, std::vector<std::string> keys,
+                 std::optional<std::uint64_t> commit_ts) {
+  if (keys.empty()) return;
+  std::uint64_t start_ts = self->start_ts;
+  std::uint64_t deadline = self->io().now_ms() + self->options().commit_deadline_ms;
+  self->scatter(
+      std::move(keys),
+      [start_ts, commit_ts](const route& r, const std::vector<std::string>& group) {
+        if (commit_ts) return shard_command(commit_cmd{r.epoch, {start_ts, *commit_ts, group}});
+        return shard_command(rollback_cmd{r.epoch, {start_ts, group}});
+      },
+      deadline, [](result<std::vector<group_answer>>) {
+        // Keys left behind are resolved by the next reader through the primary.
+      });
+}
+
+// Prewrites every key of the plan (parallel per shard), resolving locks met and retrying, then
+// calls done with the plan (min_commit_ts filled for async commit) or the error that aborts it.
+void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                  std::vector<std::string> keys,
+                  std::function<void(result<std::shared_ptr<commit_plan>>)> done) {
+  ++self->ledger.prewrite_rounds;
+  auto params = params_of(*self, *plan);
+  self->scatter(
+      std::move(keys),
+      [plan, params](const route& r, const std::vector<std::string>& group) {
+        prewrite_cmd c;
+        c.epoch = r.epoch;
+        c.mode = plan->mode;
+        c.request.txn = params;
+        for (const auto& k : group) c.request.mutations.push_back(plan->by_key.at(k));
+        return shard_command(c);
+      },
+      plan->deadline_ms, [self, plan, done](result<std::vector<group_answer>> answers) {
+        if (!answers) return done(answers.err());
+        std::vector<std::string> again;
+        std::vector<storage::locked_key> locks;
+        bool not_ready = false;
+        for (const auto& a : *answers) {
+          if (a.answer) {
+            auto r = decode_prewrite_answer(*a.answer);
+            if (!r) return done(r.err());
+            plan->min_commit_ts = std::max(plan->min_commit_ts, r->min_commit_ts);
+            continue;
+          }
+          errc code = a.answer.err().code();
+          if (code == errc::key_locked && a.answer.err().lock) {
+            locks.push_back(*a.answer.err().lock);
+          } else if (code == errc::key_locked || code == errc::not_ready) {
+            not_ready = not_ready || code == errc::not_ready;
+          } else {
+            return done(a.answer.err().cause);
+          }
+          again.insert(again.end(), a.keys.begin(), a.keys.end());
+        }
+        if (again.empty()) return done(plan);
+        if (self->past(plan->deadline_ms)) {
+          return done(error(not_ready ? errc::not_ready : errc::lock_not_resolved,
+                            "prewrite kept meeting locks (or a shard not ready for async "
+                            "commit) until the commit's deadline"));
+        }
+        int attempt = plan->attempt++;
+        auto retry = [self, plan, again, done] { prewrite_all(self, plan, again, done); };
+        if (locks.empty()) return self->io().after(self->backoff_ms(attempt), retry);
+        // Resolve every lock met, then try those keys again.
+        auto pending = std::make_shared<std::size_t>(locks.size());
+        for (auto& l : locks) {
+          self->resolve(l, false, [self, pending, attempt, retry](result<resolution> r) {
+            if (--*pending > 0) return;
+            bool wait = !r || *r == resolution::wait;
+            if (wait) return self->io().after(self->backoff_ms(attempt), retry);
+            retry();
+          });
+        }
+      });
+}
+
+void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                    std::uint64_t commit_ts, txn::callback<std::uint64_t> done);
+
+// Classic commit, after every prewrite: a commit_ts from the TSO, the validated keys read at it,
+// then the primary's commit (the commit point).
+void classic_after_prewrite(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                            txn::callback<std::uint64_t> done);
+
+void validate_at(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                 std::uint64_t commit_ts, std::size_t next, txn::callback<std::uint64_t> done) {
+  if (next == self->unchanged.size()) return commit_primary(self, plan, commit_ts, done);
+  std::string key = self->unchanged[next];
+  self->query_shard(
+      [self, key] { return self->io().locate(key); },
+      [key, commit_ts, self](const route& r) {
+        return shard_query(latest_write_query{r.epoch, key, storage::read_options{commit_ts, self->bypass}});
+      },
+      plan->deadline_ms, 0,
+      [self, plan, commit_ts, next, key, done](result<std::pair<route, std::string>> got) {
+        auto fail = [self, plan, done](error e) {
+          finish_keys(self, keys_of_plan(*plan), std::nullopt);
+          done(e);
+        };
+        if (!got) return fail(got.err());
+        auto answer = decode_answer(got->second);
+        if (!answer && answer.err().code() == errc::key_locked && answer.err().lock) {
+          return self->resolve(*answer.err().lock, true,
+                               [self, plan, commit_ts, next, done](result<resolution>) {
+                                 self->io().after(self->backoff_ms(plan->attempt++), [=] {
+                                   validate_at(self, plan, commit_ts, next, done);
+                                 });
+                               });
+        }
+        if (!answer) return fail(answer.err().cause);
+        auto newest = decode_u64(*answer);
+        if (!newest) return fail(newest.err());
+        if (*newest > self->start_ts) {
+          return fail(error(errc::write_conflict, "'" + txn::printable_key(key) +
+                                                      "' changed after the transaction began"));
+        }
+        validate_at(self, plan, commit_ts, next + 1, done);
+      });
+}
+
+void classic_after_prewrite(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                            txn::callback<std::uint64_t> done) {
+  self->io().timestamp([self, plan, done](result<std::uint64_t> ts) {
+    ++self->ledger.tso_round_trips;
+    if (!ts) {
+      finish_keys(self, keys_of_plan(*plan), std::nullopt);
+      return done(ts.err());
+    }
+    validate_at(self, plan, *ts, 0, done);
+  });
+}
+
+void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                    std::uint64_t commit_ts, txn::callback<std::uint64_t> done) {
+  ++self->ledger.commit_rounds;
+  std::uint64_t start_ts = self->start_ts;
+  self->scatter(
+      {plan->primary},
+      [start_ts, commit_ts](const route& r, const std::vector<std::string>& group) {
+        return shard_command(commit_cmd{r.epoch, {start_ts, commit_ts, group}});
+      },
+      plan->deadline_ms, [self, plan, commit_ts, done](result<std::vector<group_answer>> answers) {
+        if (!answers) {
+          // The commit may or may not have reached the primary before we gave up.
+          return done(error(errc::outcome_unknown,
+                            "the primary's commit was not confirmed before the deadline (" +
+                                answers.err().message() + ")"));
+        }
+        const auto& a = answers->front().answer;
+        if (a) {
+          auto decoded = decode_u64(*a);
+          std::uint64_t recorded = decoded.ok() ? *decoded : commit_ts;
+          std::vector<std::string> secondaries;
+          for (const auto& m : plan->mutations) {
+            if (m.key != plan->primary) secondaries.push_back(m.key);
+          }
+          done(recorded);
+          return finish_keys(self, std::move(secondaries), recorded);
+        }
+        if (a.err().code() == errc::commit_ts_expired) {
+          // A reader pushed the primary's min_commit_ts: commit above it.
+          std::uint64_t floor = a.err().min_commit_ts;
+          return self->io().timestamp([self, plan, floor, done](result<std::uint64_t> ts) {
+            ++self->ledger.tso_round_trips;
+            if (!ts) return done(error(errc::outcome_unknown, ts.err().message()));
+            commit_primary(self, plan, std::max(*ts, floor), done);
+          });
+        }
+        done(a.err().cause);  // rolled back by a resolver, or its lock vanished: not committed
+      });
+}
+
+void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, route where,
+               int attempt, txn::callback<std::uint64_t> done);
+
+void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                  txn::callback<std::uint64_t> done) {
+  auto groups = group_by_shard(self->io(), plan->mutations);
+  if (groups.unknown) {
+    if (self->past(plan->deadline_ms)) {
+      return done(error(errc::unavailable, "the shard directory does not cover the keys"));
+    }
+    return self->io().refresh([self, plan, done](result<txn::unit>) { start_commit(self, plan, done); });
+  }
+  bool single = groups.groups.size() == 1;
+  const route& first = groups.groups.begin()->second.first;
+  for (const auto& k : self->unchanged) {
+    auto w = self->io().locate(k);
+    single = single && w && w->shard == first.shard;
+  }
+  txn::commit_mode mode = self->mode;
+  if (single && mode != txn::commit_mode::classic) return one_phase(self, plan, first, 0, done);
+  bool small = plan->mutations.size() <= self->options().async_commit_max_keys;
+  if (mode != txn::commit_mode::classic && small && self->unchanged.empty()) {
+    plan->mode = prewrite_mode::async_commit;
+    self->ledger.commit_path = "async-commit";
+    return prewrite_all(self, plan, keys_of_plan(*plan),
+                        [self, plan, done](result<std::shared_ptr<commit_plan>> p) {
+                          if (!p) {
+                            finish_keys(self, keys_of_plan(*plan), std::nullopt);
+                            return done(aborted(p.err()));
+                          }
+                          // Committed: every prewrite succeeded (PROTOCOL.md step 4).
+                          ++self->ledger.commit_rounds;
+                          done(plan->min_commit_ts);
+                          finish_keys(self, keys_of_plan(*plan), plan->min_commit_ts);
+                        });
+  }
+  plan->mode = prewrite_mode::classic;
+  self->ledger.commit_path = "classic";
+  prewrite_all(self, plan, keys_of_plan(*plan),
+               [self, plan, done](result<std::shared_ptr<commit_plan>> p) {
+                 if (!p) {
+                   finish_keys(self, keys_of_plan(*plan), std::nullopt);
+                   return done(aborted(p.err()));
+                 }
+                 classic_after_prewrite(self, plan, done);
+               });
+}
+
+void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, route where,
+               int attempt, txn::callback<std::uint64_t> done) {
+  self->ledger.commit_path = "one-phase";
+  prewrite_cmd c;
+  c.epoch = where.epoch;
+  c.mode = prewrite_mode::one_pc;
+  c.request.txn = params_of(*self, *plan);
+  c.request.mutations = plan->mutations;
+  c.validate = self->unchanged;
+  ++self->ledger.commit_rounds;
+  auto retry = [self, plan, where, attempt, done](bool regroup) {
+    if (self->past(plan->deadline_ms)) {
+      return done(error(errc::outcome_unknown,
+                        "the one-phase commit was not confirmed before the deadline"));
+    }
+    ++self->ledger.retries;
+    self->io().after(self->backoff_ms(attempt), [self, plan, where, attempt, done, regroup] {
+      if (regroup) return start_commit(self, plan, done);
+      one_phase(self, plan, where, attempt + 1, done);
+    });
+  };
+  self->io().command(where.shard, encode_command(c),
+                     [self, plan, retry, attempt, done](result<std::string> bytes) {
+    // A lost answer is retried with the same command: a duplicate finds its own commit record.
+    if (!bytes) return retry(false);
+    auto a = decode_answer(*bytes);
+    if (a) return done(decode_u64(*a));
+    errc code = a.err().code();
+    if (code == errc::epoch_mismatch) {
+      return self->io().refresh([retry](result<txn::unit>) { retry(true); });
+    }
+    if (code == errc::not_ready && attempt >= 8) {
+      // The new leader has no max_ts yet: commit in two phases instead (1PC left nothing behind).
+      self->mode = txn::commit_mode::classic;
+      return start_commit(self, plan, done);
+    }
+    if (code == errc::not_ready || (code == errc::key_locked && !a.err().lock)) return retry(false);
+    if (code == errc::key_locked) {
+      return self->resolve(*a.err().lock, false, [retry](result<resolution>) { retry(false); });
+    }
+    done(a.err().cause);
+  });
+}
+
+}  // namespace
+
+void txn_core::commit(txn::callback<std::uint64_t> done) {
+  auto plan = std::make_shared<commit_plan>();
+  plan->mutations = buffer.mutations();
+  plan->deadline_ms = io().now_ms() + options().commit_deadline_ms;
+  if (plan->mutations.empty()) {
+    ledger.commit_path = "read-only";
+    return done(std::uint64_t{0});
+  }
+  for (const auto& m : plan->mutations) plan->by_key.emplace(m.key, m);
+  // The primary: a key that is written if any (a lock-only primary would work too, but a
+  // written key is the natural commit point to inspect).
+  plan->primary = plan->mutations.front().key;
+  for (const auto& m : plan->mutations) {
+    if (m.kind != storage::mutation_kind::lock_only) {
+      plan->primary = m.key;
+      break;
+    }
+  }
+  start_commit(shared_from_this(), plan, done);
+}
+
+}  // namespace meridian::actors

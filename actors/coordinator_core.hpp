@@ -1,0 +1,85 @@
+// Internal to the coordinator (coordinator*.cpp): the state of one transaction, kept in a
+// shared_ptr that every pending callback holds, so background work (committing secondaries,
+// rolling back) outlives the transaction object the user may already have dropped.
+#pragma once
+
+#include <map>
+#include <set>
+
+#include "actors/coordinator.hpp"
+#include "actors/shard_protocol.hpp"
+#include "txn/write_buffer.hpp"
+
+namespace meridian::actors {
+
+struct cluster_engine::shared {
+  cluster_io& io;
+  coordinator_options options;
+  txn::resolved_cache resolved;
+};
+
+// What resolving a lock found.
+enum class resolution : std::uint8_t {
+  resolved,  // the key's lock is gone (committed or rolled back): retry the operation
+  bypass,    // a live classic lock was pushed above the read: read past it
+  wait,      // the owner is alive: back off and retry
+};
+
+struct txn_core : std::enable_shared_from_this<txn_core> {
+  std::shared_ptr<cluster_engine::shared> shared;
+  std::uint64_t start_ts = 0;
+  bool read_only = false;
+  txn::commit_mode mode = txn::commit_mode::automatic;
+  bool finished = false;
+  txn::write_buffer buffer;
+  std::vector<std::string> unchanged;  // validate_unchanged keys
+  std::vector<std::uint64_t> bypass;   // transactions pushed past our reads
+  txn::ledger ledger;
+
+  cluster_io& io() { return shared->io; }
+  const coordinator_options& options() const { return shared->options; }
+  std::uint64_t backoff_ms(int attempt) const;
+  bool past(std::uint64_t deadline_ms) { return io().now_ms() >= deadline_ms; }
+
+  // coordinator_read.cpp
+  void read_key(std::string key, std::uint64_t deadline_ms, int attempt,
+                txn::callback<std::optional<std::string>> done);
+  void read_page(txn::scan_merger::fetch f, bool reverse, std::uint64_t deadline_ms, int attempt,
+                 txn::callback<txn::scan_page> done);
+  // Resolves a foreign lock met at `key` by a reader (reader = true: may push a classic lock
+  // past read_ts) or a writer.
+  void resolve(storage::locked_key met, bool reader, txn::callback<resolution> done);
+  void recover_async(storage::lock_record primary_lock, txn::callback<txn::txn_outcome> done);
+  void resolve_key(const std::string& key, std::uint64_t start_ts, txn::txn_outcome outcome,
+                   txn::callback<resolution> done);
+  // A query to the shard `locate` picks, retried across refreshes and epoch mismatches and
+  // transport failures until the deadline. Delivers the shard's encoded answer and the route.
+  using locator = std::function<std::optional<route>()>;
+  void query_shard(locator locate, std::function<shard_query(const route&)> build,
+                   std::uint64_t deadline_ms, int attempt,
+                   std::function<void(result<std::pair<route, std::string>>)> done);
+  // Commands for `keys`, one per shard holding some of them, built by `build`; a group whose
+  // shard moved (epoch mismatch) is regrouped after a refresh, transport failures are retried
+  // until the deadline. Delivers every group's keys and decoded answer.
+  struct group_answer {
+    std::vector<std::string> keys;
+    route where;
+    txn::txn_result<std::string> answer;
+  };
+  void scatter(std::vector<std::string> keys,
+               std::function<shard_command(const route&, const std::vector<std::string>&)> build,
+               std::uint64_t deadline_ms,
+               std::function<void(result<std::vector<group_answer>>)> done);
+
+  // coordinator_commit.cpp
+  void commit(txn::callback<std::uint64_t> done);
+};
+
+// Groups keys by the shard holding them; keys whose shard is unknown land in `unknown`.
+struct shard_groups {
+  std::map<shard_id, std::pair<route, std::vector<txn::mutation>>> groups;
+  bool unknown = false;
+};
+shard_groups group_by_shard(cluster_io& io, const std::vector<txn::mutation>& mutations);
+
+}  // namespace meridian::actors

@@ -1,0 +1,158 @@
+// The coordinator's routing helpers (see coordinator_core.hpp): one query to the shard that holds
+// a key, and one command per shard for a set of keys, both surviving directory refreshes, epoch
+// changes (splits) and transport failures until their deadline.
+#include <algorithm>
+
+#include "actors/coordinator_core.hpp"
+
+namespace meridian::actors {
+
+std::uint64_t txn_core::backoff_ms(int attempt) const {
+  std::uint64_t base = std::min<std::uint64_t>(options().max_backoff_ms,
+                                               std::uint64_t{5} << std::min(attempt, 10));
+  // Deterministic jitter (replayable in the simulator): spreads retries of different
+  // transactions that met the same lock.
+  std::uint64_t jitter = (start_ts * 2654435761u + static_cast<std::uint64_t>(attempt)) % (base / 2 + 1);
+  return base / 2 + jitter;
+}
+
+void txn_core::query_shard(locator locate, std::function<shard_query(const route&)> build,
+                           std::uint64_t deadline_ms, int attempt,
+                           std::function<void(result<std::pair<route, std::string>>)> done) {
+  auto self = shared_from_this();
+  auto retry = [self, locate, build, deadline_ms, attempt, done](error why, bool refresh) {
+    if (self->past(deadline_ms)) return done(why);
+    ++self->ledger.retries;
+    auto again = [self, locate, build, deadline_ms, attempt, done] {
+      self->query_shard(locate, build, deadline_ms, attempt + 1, done);
+    };
+    if (refresh) {
+      self->io().refresh([again](result<txn::unit>) { again(); });
+    } else {
+      self->io().after(self->backoff_ms(attempt), again);
+    }
+  };
+  auto where = locate();
+  if (!where) {
+    return retry(error(errc::unavailable, "the shard directory does not cover the key"), true);
+  }
+  ++ledger.read_round_trips;
+  io().query(where->shard, encode_query(build(*where)),
+             [self, where = *where, retry, done](result<std::string> bytes) {
+               if (!bytes) return retry(bytes.err(), bytes.err().code() == errc::epoch_mismatch);
+               auto answer = decode_answer(*bytes);
+               if (!answer && answer.err().code() == errc::epoch_mismatch) {
+                 return retry(answer.err().cause, true);
+               }
+               done(std::make_pair(where, std::move(*bytes)));
+             });
+}
+
+namespace {
+
+// One scatter: groups outstanding, answers gathered; retries regroup their keys.
+struct scatter_state {
+  std::vector<txn_core::group_answer> answers;
+  std::size_t outstanding = 0;
+  bool failed = false;
+};
+
+}  // namespace
+
+void txn_core::scatter(
+    std::vector<std::string> keys,
+    std::function<shard_command(const route&, const std::vector<std::string>&)> build,
+    std::uint64_t deadline_ms, std::function<void(result<std::vector<group_answer>>)> done) {
+  auto self = shared_from_this();
+  auto state = std::make_shared<scatter_state>();
+  // Sends the keys, grouped anew; calls itself for groups that must be retried.
+  auto send = std::make_shared<std::function<void(std::vector<std::string>, int)>>();
+  // The function holds itself only weakly (no reference cycle); the closures it hands to the io
+  // hold it strongly while they are pending.
+  std::weak_ptr<std::function<void(std::vector<std::string>, int)>> weak_send = send;
+  *send = [self, state, build, deadline_ms, done, weak_send](std::vector<std::string> group_keys,
+                                                             int attempt) {
+    auto send = weak_send.lock();
+    std::map<shard_id, std::pair<route, std::vector<std::string>>> groups;
+    std::vector<std::string> unknown;
+    for (auto& k : group_keys) {
+      auto where = self->io().locate(k);
+      if (!where) {
+        unknown.push_back(std::move(k));
+        continue;
+      }
+      auto& g = groups[where->shard];
+      g.first = *where;
+      g.second.push_back(std::move(k));
+    }
+    auto retry_later = [self, state, send, deadline_ms, done](std::vector<std::string> again,
+                                                              int attempt, bool refresh,
+                                                              error why) {
+      if (self->past(deadline_ms)) {
+        if (!state->failed) {
+          state->failed = true;
+          done(why);
+        }
+        return;
+      }
+      ++state->outstanding;
+      ++self->ledger.retries;
+      auto go = [send, again = std::move(again), attempt]() mutable {
+        (*send)(std::move(again), attempt + 1);
+      };
+      if (refresh) {
+        self->io().refresh([go](result<txn::unit>) mutable { go(); });
+      } else {
+        self->io().after(self->backoff_ms(attempt), go);
+      }
+    };
+    // This call holds one outstanding unit until every group is sent, so answers that arrive
+    // at once (an inline io) cannot finish the scatter early.
+    state->outstanding += groups.size();
+    if (!unknown.empty()) {
+      retry_later(std::move(unknown), attempt, true,
+                  error(errc::unavailable, "the shard directory does not cover a key"));
+    }
+    for (auto& [id, group] : groups) {
+      auto where = group.first;
+      auto members = group.second;
+      self->io().command(
+          id, encode_command(build(where, members)),
+          [self, state, where, members, attempt, retry_later, done](result<std::string> bytes) {
+            --state->outstanding;
+            if (state->failed) return;
+            if (!bytes) {
+              return retry_later(members, attempt, bytes.err().code() == errc::epoch_mismatch,
+                                 bytes.err());
+            }
+            auto answer = decode_answer(*bytes);
+            if (!answer && answer.err().code() == errc::epoch_mismatch) {
+              return retry_later(members, attempt, true, answer.err().cause);
+            }
+            state->answers.push_back(group_answer{members, where, std::move(answer)});
+            if (state->outstanding == 0) done(std::move(state->answers));
+          });
+    }
+    --state->outstanding;
+    if (state->outstanding == 0 && !state->failed) done(std::move(state->answers));
+  };
+  state->outstanding = 1;
+  (*send)(std::move(keys), 0);
+}
+
+shard_groups group_by_shard(cluster_io& io, const std::vector<txn::mutation>& mutations) {
+  shard_groups out;
+  for (const auto& m : mutations) {
+    auto where = io.locate(m.key);
+    if (!where) {
+      out.unknown = true;
+      continue;
+    }
+    auto& g = out.groups[where->shard];
+    g.first = *where;
+    g.second.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace meridian::actors

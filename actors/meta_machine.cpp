@@ -1,0 +1,106 @@
+// The meta shard's state machine; see meta_machine.hpp. Layout in the `data` family:
+//   "dir/" + 8-byte id -> shard record;  "tso_hw" -> 8-byte mark.
+#include "actors/meta_machine.hpp"
+
+#include "storage/key_codec.hpp"
+#include "storage/memory_engine.hpp"
+#include "storage/overlay.hpp"
+#include "storage/partition_snapshot.hpp"
+
+namespace meridian::actors {
+namespace {
+
+constexpr std::string_view hw_key = "tso_hw";
+const std::string dir_prefix = "dir/";
+
+std::string record_key(shard_id id) {
+  std::string k = dir_prefix;
+  storage::codec::append_u64_be(k, id);
+  return k;
+}
+
+}  // namespace
+
+std::string meta_machine::put_record_command(const shard_record& r) {
+  return "D" + encode_record(r);
+}
+
+std::string meta_machine::raise_hw_command(std::uint64_t hw) {
+  std::string out = "H";
+  storage::codec::append_u64_be(out, hw);
+  return out;
+}
+
+std::string meta_machine::directory_query() { return "d"; }
+
+result<std::string> meta_machine::initial_partition(const std::vector<shard_record>& records) {
+  storage::memory_engine scratch;
+  storage::kv_write_batch b;
+  for (const auto& r : records) b.put(storage::cf::data, record_key(r.id), encode_record(r));
+  MERIDIAN_TRY(scratch.write(b, storage::durability::sync));
+  return storage::export_partition(scratch, storage::state_machine_families());
+}
+std::string meta_machine::hw_query() { return "h"; }
+
+result<std::vector<std::string>> meta_machine::apply(
+    const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf,
+    storage::kv_write_batch& batch) {
+  auto base = state_.engine().snapshot();
+  if (!base) return base.err();
+  storage::batch_overlay overlay;
+  std::vector<std::string> outputs;
+  for (const auto& e : entries) {
+    outputs.emplace_back();
+    if (e.type != static_cast<std::uint8_t>(raft::entry_type::normal) || e.data.empty()) continue;
+    storage::kv_write_batch b;
+    std::string_view body = std::string_view(e.data).substr(1);
+    if (e.data[0] == 'D') {
+      auto r = decode_record(body);
+      if (!r) {
+        outputs.back() = "E";
+        continue;
+      }
+      b.put(storage::cf::data, record_key(r->id), body);
+    } else if (e.data[0] == 'H' && body.size() == 8) {
+      storage::overlay_snapshot view(**base, overlay);
+      auto current = view.get(storage::cf::data, hw_key);
+      if (!current) return current.err();
+      std::uint64_t now = current->has_value() ? storage::codec::decode_u64_be(**current) : 0;
+      // The mark only rises: a stale raise (from a deposed leader) changes nothing.
+      if (storage::codec::decode_u64_be(body) > now) b.put(storage::cf::data, hw_key, body);
+    } else {
+      outputs.back() = "E";
+      continue;
+    }
+    overlay.add(b);
+  }
+  batch.append(overlay.batch());
+  state_.record(batch, entries.back().index, entries.back().term, conf);
+  return outputs;
+}
+
+result<std::string> meta_machine::query(const std::string& request) {
+  auto snap = state_.engine().snapshot();
+  if (!snap) return snap.err();
+  if (request == hw_query()) {
+    auto v = (*snap)->get(storage::cf::data, hw_key);
+    if (!v) return v.err();
+    std::string out;
+    storage::codec::append_u64_be(out, v->has_value() ? storage::codec::decode_u64_be(**v) : 0);
+    return out;
+  }
+  if (request != directory_query()) return error(errc::invalid_argument, "unknown meta query");
+  auto c = (*snap)->cursor(storage::cf::data);
+  if (!c) return c.err();
+  std::vector<shard_record> records;
+  MERIDIAN_TRY((*c)->seek(dir_prefix));
+  while ((*c)->valid() && (*c)->key().substr(0, dir_prefix.size()) == dir_prefix) {
+    auto r = decode_record((*c)->value());
+    if (!r) return r.err();
+    records.push_back(std::move(*r));
+    MERIDIAN_TRY((*c)->next());
+  }
+  return encode_directory(records);
+}
+
+}  // namespace meridian::actors

@@ -1,0 +1,181 @@
+// The timestamp oracle's actor; see tso_actor.hpp.
+#include "actors/tso_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <deque>
+
+#include "actors/messages.hpp"
+#include "actors/meta_machine.hpp"
+#include "storage/key_codec.hpp"
+
+namespace meridian::actors {
+namespace {
+
+struct waiting_request {
+  std::uint32_t count = 0;
+  caf::typed_response_promise<shard_reply> promise;
+};
+
+struct tso_state {
+  tso_spawn args;
+  std::unique_ptr<txn::tso_core> core;
+  bool leader = false;
+  bool ready = false;  // the persisted mark is loaded
+  bool busy = false;   // a lease check or persist is in flight
+  std::uint64_t term = 0;
+  std::deque<waiting_request> queue;
+  static inline const char* name = "meridian.tso";
+};
+
+using tso_self = caf::stateful_actor<tso_state>;
+
+shard_reply failure(errc code, const std::string& message) {
+  return to_reply(error(code, message), 0);
+}
+
+void fail_all(tso_self* self, errc code, const std::string& why) {
+  for (auto& w : self->state.queue) w.promise.deliver(failure(code, why));
+  self->state.queue.clear();
+}
+
+void process(tso_self* self);
+
+void persist(tso_self* self, std::uint64_t hw) {
+  auto& st = self->state;
+  std::uint64_t term = st.term;
+  self->request(*st.args.meta_replica, std::chrono::seconds(5), propose_atom::value,
+                meta_machine::raise_hw_command(hw))
+      .then(
+          [self, hw, term](shard_reply& r) {
+            auto& s = self->state;
+            if (s.leader && s.term == term) {
+              if (r.code == 0) {
+                s.core->on_persisted(hw);
+              } else {
+                s.core->on_persist_failed(hw);
+              }
+            }
+            s.busy = false;
+            process(self);
+          },
+          [self, hw](caf::error&) {
+            auto& s = self->state;
+            if (s.leader) s.core->on_persist_failed(hw);
+            s.busy = false;
+            self->delayed_send(self, std::chrono::milliseconds(50), job{[self] { process(self); }});
+          });
+}
+
+void grant(tso_self* self, bool lease_valid) {
+  auto& st = self->state;
+  std::uint32_t total = 0;
+  std::size_t served = 0;
+  while (served < st.queue.size() && total + st.queue[served].count <= st.args.config.max_batch) {
+    total += st.queue[served++].count;
+  }
+  auto g = st.core->issue(total, st.args.clock_ms(), lease_valid);
+  if (!g) {
+    st.busy = false;
+    fail_all(self, errc::unavailable,
+             "the timestamp oracle's leader lease is not valid: " + g.err().message());
+    return;
+  }
+  if (g->outcome == txn::tso_grant::state::issued) {
+    std::uint64_t next = g->first_ts;
+    for (std::size_t i = 0; i < served; ++i) {
+      std::string payload;
+      storage::codec::append_u64_be(payload, next);
+      next += st.queue.front().count;
+      st.queue.front().promise.deliver(shard_reply{0, {}, payload, st.args.node});
+      st.queue.pop_front();
+    }
+  }
+  if (g->persist_hw) return persist(self, *g->persist_hw);  // keeps busy until persisted
+  st.busy = false;
+  if (g->outcome == txn::tso_grant::state::issued) process(self);
+}
+
+void process(tso_self* self) {
+  auto& st = self->state;
+  if (st.busy || !st.leader || !st.ready || st.queue.empty()) return;
+  st.busy = true;
+  self->request(*st.args.meta_replica, std::chrono::seconds(2), lease_atom::value)
+      .then([self](bool valid) { grant(self, valid); },
+            [self](caf::error&) {
+              self->state.busy = false;
+              fail_all(self, errc::unavailable, "the meta shard's replica did not answer");
+            });
+}
+
+void load_mark(tso_self* self, std::uint64_t term) {
+  auto& st = self->state;
+  if (!st.leader || st.term != term) return;
+  self->request(*st.args.meta_replica, std::chrono::seconds(5), read_atom::value,
+                meta_machine::hw_query())
+      .then(
+          [self, term](shard_reply& r) {
+            auto& s = self->state;
+            if (!s.leader || s.term != term) return;
+            if (r.code != 0 || r.payload.size() != 8) {
+              return self->delayed_send(self, std::chrono::milliseconds(50),
+                                        job{[self, term] { load_mark(self, term); }});
+            }
+            s.core->become_leader(storage::codec::decode_u64_be(r.payload));
+            s.ready = true;
+            process(self);
+          },
+          [self, term](caf::error&) {
+            self->delayed_send(self, std::chrono::milliseconds(50),
+                               job{[self, term] { load_mark(self, term); }});
+          });
+}
+
+caf::behavior tso_behavior(tso_self* self, tso_spawn args) {
+  self->state.args = std::move(args);
+  self->state.core = std::make_unique<txn::tso_core>(self->state.args.config);
+  self->set_default_handler(caf::drop);
+  self->set_error_handler([](caf::error&) {});
+  return {
+      [=](leader_atom, shard_id, std::uint64_t term, bool leader) {
+        auto& st = self->state;
+        if (leader) {
+          st.leader = true;
+          st.ready = false;
+          st.busy = false;
+          st.term = term;
+          load_mark(self, term);
+        } else if (st.leader) {
+          st.leader = false;
+          st.ready = false;
+          st.core->step_down();
+          fail_all(self, errc::not_leader, "the timestamp oracle moved to another node");
+        }
+      },
+      [=](tso_atom, std::uint32_t count) -> caf::result<shard_reply> {
+        auto& st = self->state;
+        if (!st.leader) return failure(errc::not_leader, "this node does not run the timestamp oracle");
+        if (count == 0 || count > st.args.config.max_batch) {
+          return failure(errc::invalid_argument, "a timestamp request must ask for 1.." +
+                                                     std::to_string(st.args.config.max_batch));
+        }
+        auto promise = self->make_response_promise<shard_reply>();
+        st.queue.push_back(waiting_request{count, promise});
+        process(self);
+        return promise;
+      },
+      [=](job& j) { j.run(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_tso(caf::actor_system& system, tso_spawn args) {
+  node_id node = args.node;
+  auto net = args.net;
+  caf::actor handle = system.spawn(tso_behavior, std::move(args));
+  net->register_endpoint(node, tso_endpoint, handle);
+  return handle;
+}
+
+}  // namespace meridian::actors

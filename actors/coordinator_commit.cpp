@@ -20,6 +20,10 @@ struct commit_plan {
   std::uint64_t deadline_ms = 0;
   prewrite_mode mode = prewrite_mode::classic;
   std::uint64_t min_commit_ts = 0;  // async: the largest min_commit_ts seen
+  // A prewrite found the transaction already committed (a resolver met its async-commit locks,
+  // found them all and committed it): its commit_ts is decided, whatever this coordinator would
+  // have computed from the answers it has (one may have been lost).
+  std::optional<std::uint64_t> decided_commit_ts;
   int attempt = 0;
 };
 
@@ -87,6 +91,9 @@ void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
             auto r = decode_prewrite_answer(*a.answer);
             if (!r) return done(r.err());
             plan->min_commit_ts = std::max(plan->min_commit_ts, r->min_commit_ts);
+            for (const auto& k : r->keys) {
+              if (k.already_committed_at) plan->decided_commit_ts = *k.already_committed_at;
+            }
             continue;
           }
           errc code = a.answer.err().code();
@@ -220,6 +227,43 @@ void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan>
 void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, route where,
                int attempt, txn::callback<std::uint64_t> done);
 
+// An async-commit transaction whose prewrites did not all succeed. When a key refused its
+// prewrite (a conflict...), that key was never locked, so no one can find every key locked: the
+// transaction is aborted. When answers were lost, every prewrite may have succeeded — and then
+// the transaction is committed (PROTOCOL.md step 4) — so roll every key back and look: a key
+// already committed means it committed; all rolled back means aborted; no answer means unknown.
+void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, error why,
+                 txn::callback<std::uint64_t> done) {
+  bool lost = why.code() == errc::unavailable || why.code() == errc::timeout ||
+              why.code() == errc::outcome_unknown;
+  if (!lost) {
+    finish_keys(self, keys_of_plan(*plan), std::nullopt);
+    return done(why);
+  }
+  std::uint64_t start_ts = self->start_ts;
+  self->scatter(
+      keys_of_plan(*plan),
+      [start_ts](const route& r, const std::vector<std::string>& group) {
+        return shard_command(rollback_cmd{r.epoch, {start_ts, group}});
+      },
+      self->io().now_ms() + self->options().commit_deadline_ms,
+      [self, plan, why, done](result<std::vector<group_answer>> answers) {
+        if (!answers) {
+          return done(error(errc::outcome_unknown,
+                            "async commit: prewrites unconfirmed and the rollback unconfirmed (" +
+                                why.message() + ")"));
+        }
+        for (const auto& a : *answers) {
+          if (!a.answer && a.answer.err().code() == errc::txn_already_committed) {
+            std::uint64_t c = a.answer.err().commit_ts;
+            done(c);  // a resolver found every key locked and committed it
+            return finish_keys(self, keys_of_plan(*plan), c);
+          }
+        }
+        done(why);
+      });
+}
+
 void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
                   txn::callback<std::uint64_t> done) {
   auto groups = group_by_shard(self->io(), plan->mutations);
@@ -243,14 +287,14 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
     self->ledger.commit_path = "async-commit";
     return prewrite_all(self, plan, keys_of_plan(*plan),
                         [self, plan, done](result<std::shared_ptr<commit_plan>> p) {
-                          if (!p) {
-                            finish_keys(self, keys_of_plan(*plan), std::nullopt);
-                            return done(aborted(p.err()));
-                          }
-                          // Committed: every prewrite succeeded (PROTOCOL.md step 4).
+                          if (!p) return abort_async(self, plan, p.err(), done);
+                          // Committed: every prewrite succeeded (PROTOCOL.md step 4), at the
+                          // largest min_commit_ts — or where a resolver already committed it.
                           ++self->ledger.commit_rounds;
-                          done(plan->min_commit_ts);
-                          finish_keys(self, keys_of_plan(*plan), plan->min_commit_ts);
+                          std::uint64_t commit_ts =
+                              plan->decided_commit_ts.value_or(plan->min_commit_ts);
+                          done(commit_ts);
+                          finish_keys(self, keys_of_plan(*plan), commit_ts);
                         });
   }
   plan->mode = prewrite_mode::classic;

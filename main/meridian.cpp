@@ -9,6 +9,7 @@
 #include "bench/raft_bench.hpp"
 #include "bench/storage_bench.hpp"
 #include "sim/raft_sim.hpp"
+#include "sim/txn_sim.hpp"
 
 namespace {
 
@@ -67,7 +68,29 @@ int main(int argc, char** argv) {
   sim_raft->add_option("--shards", raft_sim.shards, "Raft groups")->check(CLI::Range(1, 64));
   sim_raft->add_flag("--verbose", raft_sim.verbose, "print a line for every seed");
 
+  meridian::sim::txn_sim_options txn_sim;
+  auto* sim_txn = sim->add_subcommand(
+      "txn", "transactions across shards and datacenters under faults; checks the workload's "
+             "invariants (bank), snapshot isolation (append) or linearizability (register)");
+  sim_txn->add_option("--workload", txn_sim.workload, "bank, append or register")
+      ->check(CLI::IsMember({"bank", "append", "register"}));
+  sim_txn->add_option("--seed-start", seed_text,
+                      "first seed (default: $MERIDIAN_SEED, else the current time)");
+  sim_txn->add_option("--seeds", txn_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  sim_txn->add_option("--history", txn_sim.history_dir,
+                      "write each seed's history as DIR/<workload>-<seed>.jsonl");
+  sim_txn->add_option("--fault-seconds", txn_sim.fault_seconds, "simulated seconds of faults")
+      ->check(CLI::Range(1.0, 86400.0));
+  sim_txn->add_option("--clients", txn_sim.clients, "concurrent coordinators")
+      ->check(CLI::Range(1, 64));
+  sim_txn->add_flag("--verbose", txn_sim.verbose, "print a line for every seed");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (sim_txn->parsed()) {
+    txn_sim.seed_start = start_seed(seed_text);
+    return meridian::sim::run_txn_sim(txn_sim);
+  }
 
   if (sim_raft->parsed()) {
     raft_sim.seed_start = start_seed(seed_text);

@@ -15,6 +15,7 @@ std::pair<std::string, std::function<void()>> nemesis::start_fault() {
   if (options_.partitions) kinds.insert(kinds.end(), {0, 1, 2});
   if (options_.crashes) kinds.insert(kinds.end(), {3, 3, 4});
   if (options_.flaky_network) kinds.push_back(5);
+  if (hooks_.crash_coordinator) kinds.insert(kinds.end(), {6, 6});
   if (kinds.empty()) return {"nothing", [] {}};
   int kind = kinds[rng_() % kinds.size()];
   std::vector<node_id> shuffled = nodes_;
@@ -61,6 +62,9 @@ std::pair<std::string, std::function<void()>> nemesis::start_fault() {
                 }
               }};
     }
+    case 6:
+      hooks_.crash_coordinator();
+      return {"crash of a transaction coordinator", [] {}};
     default:
       break;
   }

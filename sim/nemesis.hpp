@@ -19,6 +19,8 @@ namespace meridian::sim {
 struct nemesis_hooks {
   std::function<void(node_id)> crash;    // stop the node's actors and drop unsynced writes
   std::function<void(node_id)> restart;  // reopen the node's replicas from storage
+  // Kill a transaction coordinator mid-flight (optional): its locks are left to resolution.
+  std::function<void()> crash_coordinator;
 };
 
 struct nemesis_options {

@@ -179,7 +179,7 @@ seed_outcome run_seed(std::uint64_t seed, const raft_sim_options& options) {
   spawn_register_clients(rt.system(), workload, options.clients);
   nemesis chaos(rt, *world.net_, world.nodes_, seed * 131 + 3,
                 nemesis_hooks{[&](node_id n) { world.crash(n); },
-                              [&](node_id n) { world.restart(n); }});
+                              [&](node_id n) { world.restart(n); }, {}});
   out.faults = chaos.run_faults_until(duration_cast<nanoseconds>(duration<double>(options.fault_seconds)));
   chaos.heal_all();
   std::int64_t healed = rt.now_ns();

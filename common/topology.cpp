@@ -14,6 +14,17 @@ latency_matrix latency_matrix::default_geo() {
   return m;
 }
 
+latency_matrix latency_matrix::wide_geo() {
+  latency_matrix m;
+  m.dcs = {"us-east", "eu-west", "ap-south", "us-west", "eu-north"};
+  m.rtt_ms = {{0, 75, 190, 65, 95},
+              {75, 0, 120, 140, 30},
+              {190, 120, 0, 220, 150},
+              {65, 140, 220, 0, 155},
+              {95, 30, 150, 155, 0}};
+  return m;
+}
+
 double latency_matrix::rtt(std::size_t a, std::size_t b) const {
   return (a == b ? intra_dc_rtt_ms : rtt_ms[a][b]) * wan_scale;
 }
@@ -64,6 +75,13 @@ topology topology::default_geo(std::size_t nodes_per_dc) {
   for (std::size_t n = 0; n < nodes_per_dc; ++n) {
     for (std::size_t dc = 0; dc < t.latency.dcs.size(); ++dc) t.nodes.push_back({next++, dc});
   }
+  return t;
+}
+
+topology topology::wide_geo() {
+  topology t;
+  t.latency = latency_matrix::wide_geo();
+  for (std::size_t dc = 0; dc < t.latency.dcs.size(); ++dc) t.nodes.push_back({dc + 1, dc});
   return t;
 }
 

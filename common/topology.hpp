@@ -25,6 +25,9 @@ struct latency_matrix {
   // us-east, eu-west, ap-south with real inter-region round trips (DESIGN.md "Timestamps and
   // geography"): 75 ms, 190 ms and 120 ms.
   static latency_matrix default_geo();
+  // Five datacenters (default_geo plus us-west and eu-north): groups of five replicas, where a
+  // majority-ring partition leaves every node a different majority.
+  static latency_matrix wide_geo();
 
   // REQUIRES: validate().ok(); a and b are indexes into dcs.
   double rtt(std::size_t a, std::size_t b) const;
@@ -45,6 +48,7 @@ struct topology {
 
   // One node per datacenter of default_geo(), ids 1, 2, 3.
   static topology default_geo(std::size_t nodes_per_dc = 1);
+  static topology wide_geo();
   const node_info* find(node_id id) const;
   status validate() const;
 };

@@ -29,11 +29,13 @@ std::pair<std::string, std::function<void()>> nemesis::start_fault() {
     }
     case 1: {
       if (shuffled.size() < 3) break;
-      node_id left = shuffled[0], middle = shuffled[1], right = shuffled[2];
-      net_.with_model([&](actors::network_model& m) { m.bridge({left}, middle, {right}); });
-      return {"bridge: " + std::to_string(left) + " | " + std::to_string(middle) + " | " +
-                  std::to_string(right),
-              heal};
+      // Two halves that only one node joins: with five nodes, 2 | 1 | 2.
+      std::size_t half = (shuffled.size() - 1) / 2;
+      std::vector<node_id> left(shuffled.begin(), shuffled.begin() + static_cast<long>(half));
+      node_id middle = shuffled[half];
+      std::vector<node_id> right(shuffled.begin() + static_cast<long>(half) + 1, shuffled.end());
+      net_.with_model([&](actors::network_model& m) { m.bridge(left, middle, right); });
+      return {"bridge partition around node " + std::to_string(middle), heal};
     }
     case 2: {
       if (shuffled.size() < 5) {

@@ -305,6 +305,12 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
                    finish_keys(self, keys_of_plan(*plan), std::nullopt);
                    return done(aborted(p.err()));
                  }
+                 if (plan->decided_commit_ts) {
+                   // An earlier one-phase attempt, whose answer was lost, had committed it.
+                   std::uint64_t c = *plan->decided_commit_ts;
+                   done(c);
+                   return finish_keys(self, keys_of_plan(*plan), c);
+                 }
                  classic_after_prewrite(self, plan, done);
                });
 }
@@ -341,7 +347,9 @@ void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan
       return self->io().refresh([retry](result<txn::unit>) { retry(true); });
     }
     if (code == errc::not_ready && attempt >= 8) {
-      // The new leader has no max_ts yet: commit in two phases instead (1PC left nothing behind).
+      // The new leader has no max_ts yet: commit in two phases instead. An earlier attempt whose
+      // answer was lost may have committed: the prewrites then find its commit records (Raft
+      // applies that earlier command first, or never), and the commit reports it.
       self->mode = txn::commit_mode::classic;
       return start_commit(self, plan, done);
     }

@@ -227,19 +227,14 @@ void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan>
 void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, route where,
                int attempt, txn::callback<std::uint64_t> done);
 
-// An async-commit transaction whose prewrites did not all succeed. When a key refused its
-// prewrite (a conflict...), that key was never locked, so no one can find every key locked: the
-// transaction is aborted. When answers were lost, every prewrite may have succeeded — and then
-// the transaction is committed (PROTOCOL.md step 4) — so roll every key back and look: a key
-// already committed means it committed; all rolled back means aborted; no answer means unknown.
+// An async-commit transaction whose prewrites did not all succeed is not necessarily aborted: a
+// key that refused the last attempt (not ready, locked) may hold our lock from an earlier attempt
+// whose answer was lost, and once every key is locked anyone may commit it (PROTOCOL.md step 5).
+// So roll every key back and look: a key already committed means it committed (at that key's
+// commit_ts); every key rolled back means aborted (a resolver that finds a rollback aborts it
+// too); no answer means the outcome is unknown.
 void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, error why,
                  txn::callback<std::uint64_t> done) {
-  bool lost = why.code() == errc::unavailable || why.code() == errc::timeout ||
-              why.code() == errc::outcome_unknown;
-  if (!lost) {
-    finish_keys(self, keys_of_plan(*plan), std::nullopt);
-    return done(why);
-  }
   std::uint64_t start_ts = self->start_ts;
   self->scatter(
       keys_of_plan(*plan),

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/byte_io.hpp"
+#include "storage/key_codec.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/overlay.hpp"
 #include "storage/partition_snapshot.hpp"
@@ -25,6 +26,9 @@ std::uint64_t derived_ts(std::uint64_t start_ts, std::uint64_t max_ts) {
 }  // namespace
 
 constexpr std::string_view descriptor_key = "shard_descriptor";
+constexpr std::string_view safe_ts_key = "safe_ts";
+// A leader holding more locks than this publishes no safe_ts until some are resolved.
+constexpr std::size_t safe_ts_lock_scan_limit = 10'000;
 
 std::string encode_descriptor(const shard_descriptor& d) {
   std::string out;
@@ -62,6 +66,10 @@ shard_machine::shard_machine(storage::kv_engine& engine, shard_descriptor initia
 void shard_machine::load_descriptor() {
   auto snap = state_.engine().snapshot();
   if (!snap) return;
+  auto safe = (*snap)->get(storage::cf::meta, safe_ts_key);
+  if (safe && safe->has_value() && (*safe)->size() == 8) {
+    safe_ts_ = storage::codec::decode_u64_be(**safe);
+  }
   auto raw = (*snap)->get(storage::cf::meta, descriptor_key);
   if (!raw || !raw->has_value()) return;
   auto d = decode_descriptor(**raw);
@@ -163,6 +171,40 @@ void shard_machine::leader_timestamp(std::uint64_t term, std::uint64_t ts) {
   if (leader_ && term == term_) concurrency_.initialise_max_ts(ts);
 }
 
+// PROTOCOL.md "Stale reads": S <= t; S below the start_ts of every classic lock and the
+// min_commit_ts of every async or one-phase lock, applied or only proposed (memory locks); and
+// max_ts raised first, so that a later async or one-phase prewrite derives a larger commit_ts.
+std::optional<std::string> shard_machine::periodic_command(std::uint64_t fresh_ts) {
+  if (!leader_ || !concurrency_.max_ts_ready()) return std::nullopt;
+  concurrency_.update_max_ts(fresh_ts);
+  std::uint64_t floor = fresh_ts;
+  if (auto memory = concurrency_.memory_lock_floor()) floor = std::min(floor, *memory - 1);
+  auto snap = state_.engine().snapshot();
+  if (!snap) return std::nullopt;
+  auto locks = txn::scan_locks(**snap, descriptor_.start, descriptor_.end,
+                               ~std::uint64_t{0} >> 1, safe_ts_lock_scan_limit);
+  if (!locks || locks->size() >= safe_ts_lock_scan_limit) return std::nullopt;
+  for (const auto& l : *locks) {
+    std::uint64_t bound = l.lock.use_async_commit ? l.lock.min_commit_ts : l.lock.start_ts;
+    floor = std::min(floor, bound - 1);
+  }
+  if (floor <= safe_ts_) return std::nullopt;
+  return encode_command(safe_ts_cmd{descriptor_.epoch, floor});
+}
+
+result<std::string> shard_machine::stale_query(const std::string& request) {
+  auto q = decode_query(request);
+  if (!q) return encode_error(q.err());
+  std::uint64_t read_ts = std::visit([](const auto& x) { return x.read.read_ts; }, *q);
+  if (read_ts > safe_ts_) {
+    return encode_error(error(errc::not_ready,
+                              "this replica of shard " + std::to_string(descriptor_.id) +
+                                  " is safe up to " + std::to_string(safe_ts_) +
+                                  ", below the read at " + std::to_string(read_ts)));
+  }
+  return query(request);
+}
+
 // ---- apply --------------------------------------------------------------------------------------
 
 txn::txn_result<std::string> shard_machine::run(const shard_command& c,
@@ -223,6 +265,16 @@ txn::txn_result<std::string> shard_machine::run(const shard_command& c,
     auto r = txn::txn_heartbeat(reader, writes, hb->primary, hb->start_ts, hb->ttl_ms);
     if (!r) return r.err();
     return encode_u64(r->ttl_ms);
+  }
+  if (const auto* st = std::get_if<safe_ts_cmd>(&c)) {
+    // Never decreases; stale reads at or below it are served once this entry is applied.
+    if (st->safe_ts > safe_ts_) {
+      safe_ts_ = st->safe_ts;
+      std::string v;
+      storage::codec::append_u64_be(v, safe_ts_);
+      writes.kv().put(storage::cf::meta, safe_ts_key, v);
+    }
+    return std::string();
   }
   const auto& gc = std::get<gc_cmd>(c);
   std::string start = std::max(gc.start, descriptor_.start);

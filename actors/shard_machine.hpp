@@ -60,6 +60,9 @@ class shard_machine final : public state_machine {
   void leadership_changed(bool leader, std::uint64_t term) override;
   bool wants_leader_timestamp() const override { return true; }
   void leader_timestamp(std::uint64_t term, std::uint64_t ts) override;
+  std::optional<std::string> periodic_command(std::uint64_t fresh_ts) override;
+  result<std::string> stale_query(const std::string& request) override;
+  std::uint64_t safe_ts() const { return safe_ts_; }
 
   const shard_descriptor& descriptor() const { return descriptor_; }
   txn::concurrency_manager& concurrency() { return concurrency_; }
@@ -83,6 +86,7 @@ class shard_machine final : public state_machine {
   std::map<std::uint64_t, txn::memory_locks> guards_;  // by proposal token
   bool leader_ = false;
   std::uint64_t term_ = 0;
+  std::uint64_t safe_ts_ = 0;  // applied: reads at or below it may be served by this replica
   void load_descriptor();
 };
 

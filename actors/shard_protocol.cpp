@@ -18,6 +18,7 @@ enum tag : std::uint8_t {
   tag_check_secondary_locks = 6,
   tag_heartbeat = 7,
   tag_gc = 8,
+  tag_safe_ts = 9,
   tag_get = 32,
   tag_batch_get = 33,
   tag_scan = 34,
@@ -208,6 +209,12 @@ void encode_one(writer& w, const gc_cmd& c) {
   w.u64(c.max_keys);
 }
 
+void encode_one(writer& w, const safe_ts_cmd& c) {
+  w.u8(tag_safe_ts);
+  w.u64(c.epoch);
+  w.u64(c.safe_ts);
+}
+
 shard_command decode_prewrite(reader& r) {
   prewrite_cmd c;
   c.epoch = r.u64();
@@ -285,6 +292,12 @@ shard_command decode_tagged(std::uint8_t t, reader& r) {
       c.safe_point = r.u64();
       c.start = r.str();
       c.max_keys = static_cast<std::uint32_t>(r.u64());
+      return c;
+    }
+    case tag_safe_ts: {
+      safe_ts_cmd c;
+      c.epoch = r.u64();
+      c.safe_ts = r.u64();
       return c;
     }
     default:
@@ -396,6 +409,7 @@ std::vector<std::string> keys_of(const shard_command& c) {
     }
     std::vector<std::string> operator()(const heartbeat_cmd& x) const { return {x.primary}; }
     std::vector<std::string> operator()(const gc_cmd&) const { return {}; }
+    std::vector<std::string> operator()(const safe_ts_cmd&) const { return {}; }
   };
   return std::visit(visitor{}, c);
 }

@@ -74,9 +74,16 @@ struct gc_cmd {
   std::uint32_t max_keys = 0;
 };
 
+// PROTOCOL.md "Stale reads": the leader publishes a timestamp below which nothing new can
+// commit on the shard; every replica that applied it may serve reads at or below it.
+struct safe_ts_cmd {
+  std::uint64_t epoch = 0;
+  std::uint64_t safe_ts = 0;
+};
+
 using shard_command = std::variant<prewrite_cmd, commit_cmd, rollback_cmd, check_txn_status_cmd,
                                    resolve_lock_cmd, check_secondary_locks_cmd, heartbeat_cmd,
-                                   gc_cmd>;
+                                   gc_cmd, safe_ts_cmd>;
 
 struct get_query {
   std::uint64_t epoch = 0;

@@ -62,6 +62,16 @@ class state_machine {
   virtual bool wants_leader_timestamp() const { return false; }
   // The fresh timestamp fetched after becoming leader of `term`.
   virtual void leader_timestamp(std::uint64_t term, std::uint64_t ts) {}
+  // Called on the leader every few ticks' worth of time with a fresh timestamp: a command to
+  // propose (the shard's safe_ts), or nothing.
+  virtual std::optional<std::string> periodic_command(std::uint64_t fresh_ts) {
+    return std::nullopt;
+  }
+  // A read served by any replica without a read-index round (a stale read below the replica's
+  // safe timestamp); not_ready when this replica cannot serve it yet.
+  virtual result<std::string> stale_query(const std::string& request) {
+    return error(errc::not_ready, "this state machine serves no stale reads");
+  }
 };
 
 // The parts every engine-backed state machine shares: the applied index and membership kept in

@@ -76,7 +76,9 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
       deliver(error(errc::timeout, "no answer: " + caf::to_string(e)));
     };
     auto on_reply = [deliver](shard_reply& r) { deliver(r); };
-    if (k == kind::propose) {
+    if (k == kind::stale) {
+      self_->request(target, timeout, stale_atom::value, payload).then(on_reply, on_error);
+    } else if (k == kind::propose) {
       self_->request(target, timeout, propose_atom::value, payload).then(on_reply, on_error);
     } else if (k == kind::read) {
       self_->request(target, timeout, read_atom::value, payload).then(on_reply, on_error);
@@ -152,6 +154,34 @@ void actor_io::command(shard_id shard, std::string bytes, txn::callback<std::str
 void actor_io::query(shard_id shard, std::string bytes, txn::callback<std::string> done) {
   send(shard, kind::read, std::move(bytes), now_ms() + options_.request_deadline_ms, 0,
        std::move(done));
+}
+
+node_id actor_io::nearest(const std::vector<node_id>& nodes) const {
+  node_id best = 0;
+  std::int64_t best_delay = 0;
+  net_->with_model([&](network_model& m) {
+    for (node_id n : nodes) {
+      std::int64_t d = m.base_delay_us(home_, n);
+      if (best == 0 || d < best_delay || (d == best_delay && n == home_)) {
+        best = n;
+        best_delay = d;
+      }
+    }
+  });
+  return best;
+}
+
+void actor_io::query_stale(shard_id shard, std::string bytes, txn::callback<std::string> done) {
+  node_id target = nearest(candidates(shard));
+  if (target == 0) {
+    return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
+  }
+  call(target, net_->endpoint(target, shard), kind::stale, std::move(bytes),
+       [done](result<shard_reply> reply) {
+         if (!reply) return done(reply.err());
+         if (reply->code != 0) return done(error(static_cast<errc>(reply->code), reply->message));
+         done(std::move(reply->payload));
+       });
 }
 
 void actor_io::refresh(txn::callback<txn::unit> done) {

@@ -38,6 +38,7 @@ class actor_io final : public cluster_io {
   void refresh(txn::callback<txn::unit> done) override;
   void command(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
   void query(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
+  void query_stale(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
   void timestamp(txn::callback<std::uint64_t> done) override;
   void after(std::uint64_t delay_ms, std::function<void()> fn) override;
   std::uint64_t now_ms() override { return clock_ms_(); }
@@ -49,7 +50,7 @@ class actor_io final : public cluster_io {
   node_id tso_hint() const { return tso_hint_; }
 
  private:
-  enum class kind : std::uint8_t { propose, read, tso };
+  enum class kind : std::uint8_t { propose, read, tso, stale };
   // One request to `target` on node `to`, after the one-way delay there, answered after the
   // delay back; a cut link or a lost message surfaces as the timeout.
   void call(node_id to, caf::actor target, kind k, std::string payload,
@@ -57,6 +58,7 @@ class actor_io final : public cluster_io {
   void send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms, int attempt,
             txn::callback<std::string> done);
   std::vector<node_id> candidates(shard_id shard) const;
+  node_id nearest(const std::vector<node_id>& nodes) const;
   void request_timestamps();
   void tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt);
   std::uint64_t backoff(int attempt) const;

@@ -190,7 +190,8 @@ status cluster::start_replica(node_id node, const shard_record& record) {
   if (!core) return core.err();
   auto& s = slots_[{node, record.id}];
   s.core = std::shared_ptr<replica>(std::move(*core));
-  replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node]};
+  replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node],
+                     options_.safe_ts_interval};
   if (record.id == meta_shard) args.listener = tso_[node];
   s.handle = spawn_replica(system_, args);
   return ok_status();

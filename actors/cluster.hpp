@@ -37,6 +37,8 @@ struct cluster_options {
   std::uint64_t compact_after_entries = 10'000;
   std::uint64_t keep_entries = 1'000;
   bool record_applied = false;
+  // How often shard leaders publish a safe timestamp for stale reads.
+  std::chrono::milliseconds safe_ts_interval{1'000};
   replica_observer* observer = nullptr;
   actor_io_options io;
 };

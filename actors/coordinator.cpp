@@ -153,11 +153,13 @@ void cluster_engine::begin(txn::begin_options options,
       }
       core->start_ts = *options.read_ts;
       core->read_only = true;
+      core->stale = true;
     } else if (options.staleness_ms) {
       std::uint64_t physical = txn::physical_ms_of(*now);
       core->start_ts = txn::compose_ts(
           physical > *options.staleness_ms ? physical - *options.staleness_ms : 1, 0);
       core->read_only = true;
+      core->stale = true;
     }
     done(std::unique_ptr<txn::transaction>(new cluster_transaction(std::move(core))));
   });

@@ -41,6 +41,10 @@ class cluster_io {
   // the request could not be answered (timeout, unavailable), its outcome unknown for commands.
   virtual void command(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
   virtual void query(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
+  // A stale read from the replica nearest to the client (its own datacenter when it has one),
+  // answered from that replica's state when the read lies below its safe timestamp (else the
+  // answer is a not_ready error: the caller then asks the leader).
+  virtual void query_stale(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
   // A fresh timestamp from the timestamp oracle.
   virtual void timestamp(txn::callback<std::uint64_t> done) = 0;
   virtual void after(std::uint64_t delay_ms, std::function<void()> fn) = 0;

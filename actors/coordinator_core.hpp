@@ -29,6 +29,9 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   std::shared_ptr<cluster_engine::shared> shared;
   std::uint64_t start_ts = 0;
   bool read_only = false;
+  // A read at a past timestamp (AS OF SYSTEM TIME): served by the nearest replica when it has
+  // caught up (PROTOCOL.md "Stale reads").
+  bool stale = false;
   txn::commit_mode mode = txn::commit_mode::automatic;
   bool finished = false;
   txn::write_buffer buffer;

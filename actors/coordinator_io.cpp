@@ -36,16 +36,33 @@ void txn_core::query_shard(locator locate, std::function<shard_query(const route
   if (!where) {
     return retry(error(errc::unavailable, "the shard directory does not cover the key"), true);
   }
-  ++ledger.read_round_trips;
-  io().query(where->shard, encode_query(build(*where)),
-             [self, where = *where, retry, done](result<std::string> bytes) {
-               if (!bytes) return retry(bytes.err(), bytes.err().code() == errc::epoch_mismatch);
-               auto answer = decode_answer(*bytes);
-               if (!answer && answer.err().code() == errc::epoch_mismatch) {
-                 return retry(answer.err().cause, true);
-               }
-               done(std::make_pair(where, std::move(*bytes)));
-             });
+  auto on_answer = [self, where = *where, retry, done](result<std::string> bytes) {
+    if (!bytes) return retry(bytes.err(), bytes.err().code() == errc::epoch_mismatch);
+    auto answer = decode_answer(*bytes);
+    if (!answer && answer.err().code() == errc::epoch_mismatch) {
+      return retry(answer.err().cause, true);
+    }
+    done(std::make_pair(where, std::move(*bytes)));
+  };
+  std::string request = encode_query(build(*where));
+  if (!stale) {
+    ++ledger.read_round_trips;
+    return io().query(where->shard, std::move(request), on_answer);
+  }
+  // A stale read tries the nearest replica first; one that has not caught up (or cannot be
+  // reached) sends the read to the leader instead, and the ledger says so.
+  shard_id shard = where->shard;
+  io().query_stale(shard, request, [self, shard, request, on_answer](result<std::string> bytes) {
+    if (bytes) {
+      auto answer = decode_answer(*bytes);
+      if (answer || answer.err().code() != errc::not_ready) {
+        ++self->ledger.local_reads;
+        return on_answer(std::move(bytes));
+      }
+    }
+    ++self->ledger.read_round_trips;
+    self->io().query(shard, request, on_answer);
+  });
 }
 
 namespace {

@@ -59,6 +59,8 @@ using leader_atom = caf::atom_constant<caf::atom("leader")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using tso_atom = caf::atom_constant<caf::atom("tso")>;
 using max_ts_atom = caf::atom_constant<caf::atom("max_ts")>;
+using stale_atom = caf::atom_constant<caf::atom("stale")>;
+using periodic_atom = caf::atom_constant<caf::atom("periodic")>;
 
 // A closure for an actor to run on its own thread: delayed callbacks, work handed in from
 // non-actor threads. Local only: it never crosses a process boundary.

@@ -151,6 +151,14 @@ void replica::propose(std::uint64_t id, std::string command) {
   proposals_[*index] = pending_proposal{id, info.term};
 }
 
+void replica::propose_periodic(std::uint64_t fresh_ts) {
+  if (node_->info().role != raft::role::leader) return;
+  auto command = machine_->periodic_command(fresh_ts);
+  if (!command) return;
+  // Ids with the top bit set belong to no client: their answers are dropped by the actor.
+  propose((std::uint64_t{1} << 63) | next_read_context_++, std::move(*command));
+}
+
 void replica::leader_timestamp(std::uint64_t term, std::uint64_t ts) {
   auto info = node_->info();
   if (info.role == raft::role::leader && info.term == term) machine_->leader_timestamp(term, ts);

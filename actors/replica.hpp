@@ -110,6 +110,12 @@ class replica {
   // state_machine::wants_leader_timestamp); ignored if the term has moved on.
   void leader_timestamp(std::uint64_t term, std::uint64_t ts);
   void propose_conf_change(std::uint64_t id, const raft::conf_change& change);
+  // A stale read, answered at once from this replica's applied state (any replica may serve it
+  // below its safe timestamp; state_machine::stale_query decides).
+  result<std::string> read_stale(const std::string& query) { return machine_->stale_query(query); }
+  // On the leader, with a fresh timestamp: proposes the state machine's periodic command (the
+  // shard's safe_ts), if it has one. Its answer goes nowhere.
+  void propose_periodic(std::uint64_t fresh_ts);
   void report_unreachable(raft::node_id peer) { node_->report_unreachable(peer); }
   void report_snapshot(raft::node_id peer, bool failed) { node_->report_snapshot(peer, failed); }
 

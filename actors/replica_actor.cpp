@@ -108,6 +108,27 @@ void fetch_leader_timestamp(replica_self* self, std::uint64_t term) {
           });
 }
 
+// The periodic leader work: a fresh timestamp, then the state machine's periodic command.
+void periodic(replica_self* self) {
+  auto& st = self->state;
+  self->delayed_send(self, st.args.periodic_interval, periodic_atom::value);
+  auto info = st.args.core->info();
+  if (!st.args.timestamps || info.role != raft::role::leader) return;
+  std::uint64_t term = info.term;
+  self->request(st.args.timestamps, std::chrono::seconds(5), tso_atom::value, std::uint32_t{1})
+      .then(
+          [self, term](shard_reply& reply) {
+            auto ts = from_reply(reply);
+            auto info = self->state.args.core->info();
+            if (!ts || ts->size() != 8 || info.term != term) return;
+            std::uint64_t v = 0;
+            for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
+            self->state.args.core->propose_periodic(v);
+            schedule_flush(self);
+          },
+          [](caf::error&) {});
+}
+
 void leadership_changed(replica_self* self) {
   auto& st = self->state;
   auto info = st.args.core->info();
@@ -136,6 +157,9 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
   self->set_default_handler(caf::drop);
   self->set_error_handler([](caf::error&) {});
   self->delayed_send(self, self->state.args.tick_interval, tick_atom::value);
+  if (self->state.args.periodic_interval.count() > 0) {
+    self->delayed_send(self, self->state.args.periodic_interval, periodic_atom::value);
+  }
   return {
       [=](raft_envelope& env) {
         self->state.args.core->step(std::move(env.msg));
@@ -147,6 +171,11 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
         self->delayed_send(self, self->state.args.tick_interval, tick_atom::value);
       },
       [=](flush_atom) { flush(self); },
+      [=](periodic_atom) { periodic(self); },
+      [=](stale_atom, std::string& query) -> shard_reply {
+        return to_reply(self->state.args.core->read_stale(query),
+                        self->state.args.core->info().leader);
+      },
       [=](propose_atom, std::string& command) -> caf::result<shard_reply> {
         return start_request(self, [&](std::uint64_t id) {
           self->state.args.core->propose(id, std::move(command));

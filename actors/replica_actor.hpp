@@ -36,6 +36,9 @@ struct replica_spawn {
   // Answers (tso_atom, uint32 count) with a shard_reply carrying the first timestamp: a new
   // leader whose state machine wants a fresh timestamp (max_ts) asks it. May be null.
   caf::actor timestamps;
+  // Every so often the leader fetches a timestamp and proposes its state machine's periodic
+  // command (a data shard's safe_ts, for stale reads). Zero turns it off.
+  std::chrono::milliseconds periodic_interval{0};
 };
 
 // Spawns the actor and registers it with the transport under (node, shard).

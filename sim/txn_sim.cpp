@@ -160,6 +160,9 @@ seed_outcome run_seed(std::uint64_t seed, const txn_sim_options& o) {
     out.trace = rt.trace();
     return out;
   }
+  // Operations start a few seconds after the setup committed, so that stale reads (a moment in
+  // the past) never reach back before it.
+  rt.run_until(rt.now() + seconds(3));
   world.start_ops();
   nemesis chaos(rt, *world.cluster_->net(), world.cluster_->nodes(), seed * 977 + 5,
                 nemesis_hooks{[&](node_id n) {

@@ -26,8 +26,9 @@ namespace {
 // begin -> body(txn, finish) where finish(commit?) commits or rolls back and reports.
 void in_transaction(txn::transaction_engine& engine,
                     std::function<void(txn_handle, std::function<void(op_result)>)> body,
-                    std::function<void(op_result)> done, json failed_value) {
-  engine.begin({}, [body, done, failed_value](result<std::unique_ptr<txn::transaction>> t) {
+                    std::function<void(op_result)> done, json failed_value,
+                    txn::begin_options options = {}) {
+  engine.begin(options, [body, done, failed_value](result<std::unique_ptr<txn::transaction>> t) {
     if (!t) return done(op_result{op_type::fail, failed_value});
     auto holder = std::make_shared<std::unique_ptr<txn::transaction>>(std::move(*t));
     body(holder, done);
@@ -67,7 +68,9 @@ class bank_workload final : public txn_workload {
     });
   }
   std::pair<std::string, json> next(std::mt19937_64& rng) override {
-    if (rng() % 4 == 0) return {"read", json()};
+    // A third of the reads are stale (AS OF a moment ago), served by the nearest replica below
+    // its safe timestamp: they must see a consistent snapshot too.
+    if (rng() % 4 == 0) return {"read", rng() % 3 == 0 ? json("stale") : json()};
     std::int64_t from = static_cast<std::int64_t>(rng() % accounts);
     std::int64_t to = static_cast<std::int64_t>(rng() % (accounts - 1));
     if (to >= from) ++to;
@@ -77,7 +80,7 @@ class bank_workload final : public txn_workload {
   }
   void run(txn::transaction_engine& engine, const std::string& f, const json& value,
            std::function<void(op_result)> done) override {
-    if (f == "read") return read_all(engine, done);
+    if (f == "read") return read_all(engine, value.is_string(), done);
     std::int64_t from = value["from"].as_int(), to = value["to"].as_int();
     std::int64_t amount = value["amount"].as_int();
     in_transaction(engine, [=](txn_handle t, std::function<void(op_result)> finish) {
@@ -102,7 +105,9 @@ class bank_workload final : public txn_workload {
   }
 
  private:
-  void read_all(txn::transaction_engine& engine, std::function<void(op_result)> done) {
+  void read_all(txn::transaction_engine& engine, bool stale, std::function<void(op_result)> done) {
+    txn::begin_options options;
+    if (stale) options.staleness_ms = 1500;
     in_transaction(engine, [](txn_handle t, std::function<void(op_result)> finish) {
       std::vector<std::string> keys;
       for (int i = 0; i < accounts; ++i) keys.push_back(account_key(i));
@@ -116,7 +121,7 @@ class bank_workload final : public txn_workload {
         (*t)->rollback([](result<txn::unit>) {});
         finish(op_result{op_type::ok, json(std::move(balances))});
       });
-    }, done, json());
+    }, done, json(), options);
   }
 };
 

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "actors/meta_machine.hpp"
+#include "actors/node_service.hpp"
 #include "actors/shard_machine.hpp"
 #include "actors/tso_actor.hpp"
 #include "storage/key_codec.hpp"
@@ -16,37 +18,6 @@
 
 namespace meridian::actors {
 namespace {
-
-struct service_state {
-  std::unique_ptr<actor_io> io;
-  static inline const char* name = "meridian.node_service";
-};
-
-caf::behavior service_behavior(caf::stateful_actor<service_state>* self,
-                               std::shared_ptr<transport> net, node_id node,
-                               std::vector<node_id> meta_nodes,
-                               std::function<std::uint64_t()> clock_ms, actor_io_options options) {
-  self->state.io = std::make_unique<actor_io>(self, std::move(net), node, std::move(meta_nodes),
-                                              std::move(clock_ms), options);
-  self->set_default_handler(caf::drop);
-  self->set_error_handler([](caf::error&) {});
-  return {
-      [=](tso_atom, std::uint32_t) -> caf::result<shard_reply> {
-        auto promise = self->make_response_promise<shard_reply>();
-        self->state.io->timestamp([promise](result<std::uint64_t> ts) mutable {
-          if (!ts) {
-            promise.deliver(to_reply(ts.err(), 0));
-            return;
-          }
-          std::string payload;
-          storage::codec::append_u64_be(payload, *ts);
-          promise.deliver(shard_reply{0, {}, payload, 0});
-        });
-        return promise;
-      },
-      [=](job& j) { j.run(); },
-  };
-}
 
 std::vector<std::vector<std::uint64_t>> rtt_matrix(const latency_matrix& m) {
   std::vector<std::vector<std::uint64_t>> out;
@@ -64,13 +35,6 @@ std::string node_dir(const std::string& root, node_id node) {
 }
 
 }  // namespace
-
-caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
-                              node_id node, std::vector<node_id> meta_nodes,
-                              std::function<std::uint64_t()> clock_ms, actor_io_options options) {
-  return system.spawn(service_behavior, std::move(net), node, std::move(meta_nodes),
-                      std::move(clock_ms), options);
-}
 
 cluster::cluster(caf::actor_system& system, cluster_options options)
     : system_(system), options_(std::move(options)),
@@ -160,54 +124,89 @@ result<storage::kv_engine*> cluster::engine_for(node_id node, shard_id shard) {
   return s.engine.get();
 }
 
-status cluster::start_replica(node_id node, const shard_record& record) {
-  auto engine = engine_for(node, record.id);
+std::unique_ptr<state_machine> cluster::machine_for(storage::kv_engine& engine, shard_id shard,
+                                                    const shard_record* initial) const {
+  if (shard == meta_shard) return std::make_unique<meta_machine>(engine);
+  shard_descriptor d{shard, "", "", 1};
+  if (initial) d = shard_descriptor{initial->id, initial->start, initial->end, initial->epoch};
+  shard_machine_options o;
+  o.split_after_keys = options_.split_after_keys;
+  // The descriptor stored in the engine (after a split, a restart) wins over this one.
+  return std::make_unique<shard_machine>(engine, d, o);
+}
+
+status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
+                             std::unique_ptr<state_machine> machine) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto engine = engine_for(node, shard);
   if (!engine) return engine.err();
   replica_options o;
   o.id = node;
-  o.shard = record.id;
+  o.shard = shard;
   o.raft = raft_;
-  o.raft.random_seed = options_.seed * 1000003 + node * 131 + record.id;
+  o.raft.random_seed = options_.seed * 1000003 + node * 131 + shard;
   o.compact_after_entries = options_.compact_after_entries;
   o.keep_entries = options_.keep_entries;
   o.record_applied = options_.record_applied;
   o.clock_ms = options_.clock_ms;
-  std::unique_ptr<state_machine> machine;
-  raft::snapshot boot = raft::bootstrap_snapshot(raft::conf_state{record.replicas, {}});
-  if (record.id == meta_shard) {
-    machine = std::make_unique<meta_machine>(**engine);
-    auto data = meta_machine::initial_partition(directory_);
-    if (!data) return data.err();
-    boot.data = std::move(*data);
-  } else {
-    shard_descriptor d{record.id, record.start, record.end, record.epoch};
-    machine = std::make_unique<shard_machine>(**engine, d);
-    auto data = initial_shard_partition(d);
-    if (!data) return data.err();
-    boot.data = std::move(*data);
-  }
-  auto core = replica::open_with(o, **engine, std::move(machine), boot);
+  auto core = replica::open_with(o, **engine, std::move(machine), std::move(bootstrap));
   if (!core) return core.err();
-  auto& s = slots_[{node, record.id}];
+  auto& s = slots_[{node, shard}];
   s.core = std::shared_ptr<replica>(std::move(*core));
   replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node],
-                     options_.safe_ts_interval};
-  if (record.id == meta_shard) args.listener = tso_[node];
+                     options_.safe_ts_interval, {}};
+  args.spawner = [this, node](spawn_request r) { spawn_split(node, std::move(r)); };
+  if (shard == meta_shard) args.listener = tso_[node];
   s.handle = spawn_replica(system_, args);
   return ok_status();
 }
 
-status cluster::start_node(node_id node) {
+status cluster::start_replica(node_id node, const shard_record& record) {
+  auto engine = engine_for(node, record.id);
+  if (!engine) return engine.err();
+  raft::snapshot boot = raft::bootstrap_snapshot(raft::conf_state{record.replicas, {}});
+  if (record.id == meta_shard) {
+    auto data = meta_machine::initial_partition(directory_);
+    if (!data) return data.err();
+    boot.data = std::move(*data);
+  } else {
+    auto data = initial_shard_partition(
+        shard_descriptor{record.id, record.start, record.end, record.epoch});
+    if (!data) return data.err();
+    boot.data = std::move(*data);
+  }
+  return open_replica(node, record.id, std::move(boot), machine_for(**engine, record.id, &record));
+}
+
+void cluster::spawn_split(node_id node, spawn_request r) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (!up(node)) return;
+  auto engine = engine_for(node, r.shard);
+  if (!engine) return;
+  raft::snapshot boot = raft::bootstrap_snapshot(r.conf);
+  boot.data = std::move(r.bootstrap_data);
+  shard_record record{r.shard, r.start, r.end, r.epoch, r.conf.voters, ""};
+  (void)open_replica(node, r.shard, std::move(boot), machine_for(**engine, r.shard, &record));
+}
+
+status cluster::start_services(node_id node) {
   services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
                                        options_.io);
-  bool hosts_meta = std::find(meta_nodes_.begin(), meta_nodes_.end(), node) != meta_nodes_.end();
-  if (hosts_meta) {
+  if (std::find(meta_nodes_.begin(), meta_nodes_.end(), node) != meta_nodes_.end()) {
     // The oracle first (it listens to the meta replica), told its replica once that exists.
-    auto replica_handle = std::make_shared<caf::actor>();
-    tso_[node] = spawn_tso(system_, tso_spawn{node, net_, replica_handle, options_.clock_ms, {}});
+    tso_slots_[node] = std::make_shared<caf::actor>();
+    tso_[node] = spawn_tso(system_, tso_spawn{node, net_, tso_slots_[node], options_.clock_ms, {}});
+  }
+  return ok_status();
+}
+
+status cluster::start_node(node_id node) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  MERIDIAN_TRY(start_services(node));
+  if (tso_.count(node)) {
     shard_record meta{meta_shard, "", "", 1, meta_nodes_, ""};
     MERIDIAN_TRY(start_replica(node, meta));
-    *replica_handle = slots_[{node, meta_shard}].handle;
+    *tso_slots_[node] = slots_[{node, meta_shard}].handle;
   }
   for (const auto& r : directory_) {
     if (std::find(r.replicas.begin(), r.replicas.end(), node) != r.replicas.end()) {
@@ -218,7 +217,14 @@ status cluster::start_node(node_id node) {
   return ok_status();
 }
 
+void cluster::split(node_id node, shard_id shard, std::string key) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto it = services_.find(node);
+  if (it != services_.end()) caf::anon_send(it->second, split_atom::value, shard, std::move(key));
+}
+
 void cluster::crash(node_id node) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   for (auto& [key, s] : slots_) {
     if (key.first != node || !s.handle) continue;
     net_->unregister_endpoint(node, key.second);
@@ -244,8 +250,34 @@ void cluster::crash(node_id node) {
 }
 
 status cluster::restart(node_id node) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   if (up(node)) return ok_status();
-  return start_node(node);
+  // Every replica the node held (including shards born from splits since it started), each
+  // from its own storage; the initial directory only decides what a fresh node bootstraps.
+  std::set<shard_id> held;
+  for (const auto& [key, s] : slots_) {
+    if (key.first == node) held.insert(key.second);
+  }
+  if (!options_.data_dir.empty()) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(node_dir(options_.data_dir, node), ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("shard-", 0) == 0) held.insert(std::stoull(name.substr(6)));
+    }
+  }
+  MERIDIAN_TRY(start_services(node));
+  for (shard_id shard : held) {
+    auto engine = engine_for(node, shard);
+    if (!engine) return engine.err();
+    const shard_record* initial = nullptr;
+    for (const auto& r : directory_) {
+      if (r.id == shard) initial = &r;
+    }
+    MERIDIAN_TRY(open_replica(node, shard, std::nullopt, machine_for(**engine, shard, initial)));
+    if (shard == meta_shard) *tso_slots_[node] = slots_[{node, meta_shard}].handle;
+  }
+  up_[node] = true;
+  return ok_status();
 }
 
 bool cluster::up(node_id node) const {
@@ -260,12 +292,14 @@ std::vector<node_id> cluster::nodes() const {
 }
 
 std::vector<shard_id> cluster::shards() const {
-  std::vector<shard_id> out{meta_shard};
-  for (const auto& r : directory_) out.push_back(r.id);
-  return out;
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::set<shard_id> out;
+  for (const auto& [key, s] : slots_) out.insert(key.second);
+  return std::vector<shard_id>(out.begin(), out.end());
 }
 
 std::vector<std::shared_ptr<replica>> cluster::replicas(shard_id shard) const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<std::shared_ptr<replica>> out;
   for (const auto& [key, s] : slots_) {
     if (key.second == shard && s.core) out.push_back(s.core);
@@ -274,6 +308,7 @@ std::vector<std::shared_ptr<replica>> cluster::replicas(shard_id shard) const {
 }
 
 caf::actor cluster::replica_actor(node_id node, shard_id shard) const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   auto it = slots_.find({node, shard});
   return it == slots_.end() ? caf::actor() : it->second.handle;
 }

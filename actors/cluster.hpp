@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "actors/actor_io.hpp"
 #include "actors/directory.hpp"
@@ -37,6 +38,8 @@ struct cluster_options {
   std::uint64_t compact_after_entries = 10'000;
   std::uint64_t keep_entries = 1'000;
   bool record_applied = false;
+  // A data shard with more distinct keys than this splits at its middle key; 0: never.
+  std::size_t split_after_keys = 0;
   // How often shard leaders publish a safe timestamp for stale reads.
   std::chrono::milliseconds safe_ts_interval{1'000};
   replica_observer* observer = nullptr;
@@ -60,6 +63,10 @@ class cluster {
   std::function<std::uint64_t()> clock() const { return options_.clock_ms; }
   const actor_io_options& io_options() const { return options_.io; }
 
+  // Splits a shard at `key` through the node service of `node` (an operator's command; shards
+  // also split by themselves past cluster_options::split_after_keys). Answers asynchronously.
+  void split(node_id node, shard_id shard, std::string key);
+
   // Stops every actor of the node; in-memory engines lose what was not synced (power loss).
   void crash(node_id node);
   status restart(node_id node);
@@ -76,7 +83,14 @@ class cluster {
   };
   cluster(caf::actor_system& system, cluster_options options);
   status start_node(node_id node);
+  status start_services(node_id node);
   status start_replica(node_id node, const shard_record& record);
+  // Starts a split's new shard on `node` (called from that node's replica actor thread).
+  void spawn_split(node_id node, spawn_request request);
+  status open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
+                      std::unique_ptr<state_machine> machine);
+  std::unique_ptr<state_machine> machine_for(storage::kv_engine& engine, shard_id shard,
+                                             const shard_record* initial) const;
   result<storage::kv_engine*> engine_for(node_id node, shard_id shard);
   std::chrono::microseconds tick_of(node_id node) const;
 
@@ -88,14 +102,11 @@ class cluster {
   std::vector<shard_record> directory_;
   std::map<std::pair<node_id, shard_id>, slot> slots_;
   std::map<node_id, caf::actor> tso_;
+  std::map<node_id, std::shared_ptr<caf::actor>> tso_slots_;  // each oracle's meta replica
   std::map<node_id, caf::actor> services_;
   std::map<node_id, bool> up_;
+  // Guards slots_: splits start replicas from actor threads while the owner reads them.
+  mutable std::recursive_mutex mu_;
 };
-
-// A node service: an actor hosting the node's cluster client (actor_io); answers (tso_atom,
-// count) for the node's replicas, and runs jobs.
-caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
-                              node_id node, std::vector<node_id> meta_nodes,
-                              std::function<std::uint64_t()> clock_ms, actor_io_options options);
 
 }  // namespace meridian::actors

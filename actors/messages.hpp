@@ -61,6 +61,8 @@ using tso_atom = caf::atom_constant<caf::atom("tso")>;
 using max_ts_atom = caf::atom_constant<caf::atom("max_ts")>;
 using stale_atom = caf::atom_constant<caf::atom("stale")>;
 using periodic_atom = caf::atom_constant<caf::atom("periodic")>;
+using split_atom = caf::atom_constant<caf::atom("split")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 
 // A closure for an actor to run on its own thread: delayed callbacks, work handed in from
 // non-actor threads. Local only: it never crosses a process boundary.

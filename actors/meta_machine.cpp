@@ -11,6 +11,7 @@ namespace meridian::actors {
 namespace {
 
 constexpr std::string_view hw_key = "tso_hw";
+constexpr std::string_view next_id_key = "next_shard_id";
 const std::string dir_prefix = "dir/";
 
 std::string record_key(shard_id id) {
@@ -30,6 +31,8 @@ std::string meta_machine::raise_hw_command(std::uint64_t hw) {
   storage::codec::append_u64_be(out, hw);
   return out;
 }
+
+std::string meta_machine::allocate_shard_id_command() { return "N"; }
 
 std::string meta_machine::directory_query() { return "d"; }
 
@@ -61,6 +64,26 @@ result<std::vector<std::string>> meta_machine::apply(
         continue;
       }
       b.put(storage::cf::data, record_key(r->id), body);
+    } else if (e.data[0] == 'N' && body.empty()) {
+      // The next id is above every shard in the directory and every id handed out before.
+      storage::overlay_snapshot view(**base, overlay);
+      auto stored = view.get(storage::cf::data, next_id_key);
+      if (!stored) return stored.err();
+      std::uint64_t next = stored->has_value() ? storage::codec::decode_u64_be(**stored) : 1;
+      auto c = view.cursor(storage::cf::data);
+      if (!c) return c.err();
+      MERIDIAN_TRY((*c)->seek(dir_prefix));
+      while ((*c)->valid() && (*c)->key().substr(0, dir_prefix.size()) == dir_prefix) {
+        auto r = decode_record((*c)->value());
+        if (r) next = std::max(next, r->id + 1);
+        MERIDIAN_TRY((*c)->next());
+      }
+      std::string v;
+      storage::codec::append_u64_be(v, next + 1);
+      b.put(storage::cf::data, next_id_key, v);
+      std::string answer;
+      storage::codec::append_u64_be(answer, next);
+      outputs.back() = answer;
     } else if (e.data[0] == 'H' && body.size() == 8) {
       storage::overlay_snapshot view(**base, overlay);
       auto current = view.get(storage::cf::data, hw_key);

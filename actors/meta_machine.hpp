@@ -14,6 +14,8 @@ class meta_machine final : public state_machine {
 
   static std::string put_record_command(const shard_record& r);
   static std::string raise_hw_command(std::uint64_t hw);
+  // Allocates a fresh shard id (a split's new shard); the answer is the id, 8 bytes big-endian.
+  static std::string allocate_shard_id_command();
   static std::string directory_query();
   static std::string hw_query();
   // The meta shard's bootstrap state: the initial directory (a new cluster's snapshot data).

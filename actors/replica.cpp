@@ -341,6 +341,10 @@ result<ready_output> replica::finish_ready() {
     if (!synced) return synced.err();
     node_->advance();
     ready_.reset();
+    for (auto& spawn : machine_->take_spawns()) {
+      spawn.conf = node_->info().conf;
+      out.spawns.push_back(std::move(spawn));
+    }
     serve_reads(out);
     MERIDIAN_TRY(maybe_compact());
   }

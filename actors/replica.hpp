@@ -57,6 +57,8 @@ struct ready_output {
   std::vector<request_done> done;
   bool soft_state_changed = false;
   std::vector<applied_entry> applied;  // only with replica_options::record_applied
+  // Replicas this node must start (a split applied here), with the group's membership.
+  std::vector<spawn_request> spawns;
 };
 
 // raft::log_source over the replica's log store and state machine.

@@ -74,6 +74,9 @@ void flush(replica_self* self) {
     }
     send_all(self, out->messages);
     answer(self, out->done);
+    for (auto& spawn : out->spawns) {
+      if (st.args.spawner) st.args.spawner(std::move(spawn));
+    }
     if (out->soft_state_changed) leadership_changed(self);
     if (st.args.observer) {
       st.args.observer->observe(core.id(), core.shard(), core.info(), out->applied);
@@ -114,6 +117,16 @@ void periodic(replica_self* self) {
   self->delayed_send(self, st.args.periodic_interval, periodic_atom::value);
   auto info = st.args.core->info();
   if (!st.args.timestamps || info.role != raft::role::leader) return;
+  // A shard grown past its limit asks the node service to split it (which allocates the new
+  // shard's id and updates the directory around the split command).
+  if (auto key = st.args.core->machine().wants_split()) {
+    self->send(st.args.timestamps, split_atom::value, st.args.core->shard(), *key);
+  }
+  // The leader keeps the directory's record of its shard current (a split changes it).
+  if (auto range = st.args.core->machine().own_range()) {
+    self->send(st.args.timestamps, publish_atom::value, range->shard, range->start, range->end,
+               range->epoch, info.conf.voters);
+  }
   std::uint64_t term = info.term;
   self->request(st.args.timestamps, std::chrono::seconds(5), tso_atom::value, std::uint32_t{1})
       .then(

@@ -8,6 +8,7 @@
 #include <caf/actor.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "actors/replica.hpp"
@@ -39,7 +40,21 @@ struct replica_spawn {
   // Every so often the leader fetches a timestamp and proposes its state machine's periodic
   // command (a data shard's safe_ts, for stale reads). Zero turns it off.
   std::chrono::milliseconds periodic_interval{0};
+  // Starts a replica on this node (a split's new shard). May be empty.
+  std::function<void(spawn_request)> spawner;
 };
+
+// The common case: a replica with no listener, timestamp source, periodic work or spawner.
+inline replica_spawn make_replica_spawn(std::shared_ptr<replica> core, std::shared_ptr<transport> net,
+                                        std::chrono::microseconds tick,
+                                        replica_observer* observer) {
+  replica_spawn s;
+  s.core = std::move(core);
+  s.net = std::move(net);
+  s.tick_interval = tick;
+  s.observer = observer;
+  return s;
+}
 
 // Spawns the actor and registers it with the transport under (node, shard).
 caf::actor spawn_replica(caf::actor_system& system, replica_spawn args);

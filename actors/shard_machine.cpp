@@ -276,6 +276,7 @@ txn::txn_result<std::string> shard_machine::run(const shard_command& c,
     }
     return std::string();
   }
+  if (const auto* sp = std::get_if<split_cmd>(&c)) return split(*sp, view, writes);
   const auto& gc = std::get<gc_cmd>(c);
   std::string start = std::max(gc.start, descriptor_.start);
   MERIDIAN_TRY(txn::advance_gc_safe_point(reader, writes, gc.safe_point));
@@ -310,6 +311,74 @@ txn::txn_result<std::string> shard_machine::validate_unchanged(
     }
   }
   return std::string();
+}
+
+txn::txn_result<std::string> shard_machine::split(const split_cmd& cmd, storage::kv_snapshot& view,
+                                                  storage::mvcc_batch& writes) {
+  if (cmd.key <= descriptor_.start || cmd.new_shard == 0 || cmd.new_shard == descriptor_.id) {
+    return error(errc::invalid_argument, "shard " + std::to_string(descriptor_.id) +
+                                             " cannot split at '" + txn::printable_key(cmd.key) +
+                                             "' into shard " + std::to_string(cmd.new_shard));
+  }
+  shard_descriptor left{descriptor_.id, descriptor_.start, cmd.key, descriptor_.epoch + 1};
+  shard_descriptor right{cmd.new_shard, cmd.key, descriptor_.end, descriptor_.epoch + 1};
+  // Move the right half's Percolator state (every version, lock and value) into the new shard's
+  // starting partition. Stored keys order like user keys, so the range is one cursor walk.
+  std::string lo = storage::lock_key(cmd.key);
+  std::string hi = right.end.empty() ? std::string() : storage::lock_key(right.end);
+  storage::memory_engine scratch;
+  storage::kv_write_batch moved;
+  for (auto family : {storage::cf::data, storage::cf::lock, storage::cf::write}) {
+    auto c = view.cursor(family);
+    if (!c) return c.err();
+    MERIDIAN_TRY((*c)->seek(lo));
+    while ((*c)->valid() && (hi.empty() || (*c)->key() < hi)) {
+      moved.put(family, (*c)->key(), (*c)->value());
+      writes.kv().del(family, (*c)->key());
+      MERIDIAN_TRY((*c)->next());
+    }
+  }
+  std::string safe;
+  storage::codec::append_u64_be(safe, safe_ts_);
+  moved.put(storage::cf::meta, descriptor_key, encode_descriptor(right));
+  moved.put(storage::cf::meta, safe_ts_key, safe);
+  MERIDIAN_TRY(scratch.write(moved, storage::durability::sync));
+  auto data = storage::export_partition(scratch, storage::state_machine_families());
+  if (!data) return data.err();
+  writes.kv().put(storage::cf::meta, descriptor_key, encode_descriptor(left));
+  descriptor_ = left;
+  spawns_.push_back(spawn_request{right.id, right.start, right.end, right.epoch, {}, std::move(*data)});
+  std::string answer;
+  byte_writer w(answer);
+  w.bytes(encode_descriptor(left));
+  w.bytes(encode_descriptor(right));
+  return answer;
+}
+
+std::optional<std::string> shard_machine::wants_split() {
+  if (options_.split_after_keys == 0 || !leader_ || ++split_checks_ % 10 != 0) return std::nullopt;
+  auto snap = state_.engine().snapshot();
+  if (!snap) return std::nullopt;
+  auto c = (*snap)->cursor(storage::cf::write);
+  if (!c || !(*c)->seek(storage::lock_key(descriptor_.start)).ok()) return std::nullopt;
+  // Distinct user keys, in order; remember where the middle one would be.
+  std::vector<std::string> keys;
+  std::string previous;
+  while ((*c)->valid() && keys.size() <= options_.split_after_keys) {
+    std::string_view stored = (*c)->key();
+    std::string_view user = stored.substr(0, stored.size() - 8);
+    if (user != previous) {
+      previous.assign(user);
+      std::string_view in = user;
+      auto decoded = storage::codec::read_ordered_bytes(in);
+      if (decoded) keys.push_back(std::move(*decoded));
+    }
+    if (!(*c)->next().ok()) return std::nullopt;
+  }
+  if (keys.size() <= options_.split_after_keys) return std::nullopt;
+  std::string middle = keys[keys.size() / 2];
+  if (middle <= descriptor_.start || !descriptor_.contains(middle)) return std::nullopt;
+  return middle;
 }
 
 std::string shard_machine::apply_command(std::string_view bytes, storage::kv_snapshot& base,

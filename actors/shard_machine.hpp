@@ -36,6 +36,8 @@ struct shard_machine_options {
   // The TSO's window: a read or status check whose timestamp lies further ahead of the leader's
   // clock is refused (PROTOCOL.md).
   std::uint64_t tso_window_ms = 3000;
+  // A shard holding more distinct keys than this asks to be split at its middle key; 0: never.
+  std::size_t split_after_keys = 0;
 };
 
 class shard_machine final : public state_machine {
@@ -61,6 +63,11 @@ class shard_machine final : public state_machine {
   bool wants_leader_timestamp() const override { return true; }
   void leader_timestamp(std::uint64_t term, std::uint64_t ts) override;
   std::optional<std::string> periodic_command(std::uint64_t fresh_ts) override;
+  std::vector<spawn_request> take_spawns() override { return std::move(spawns_); }
+  std::optional<std::string> wants_split() override;
+  std::optional<spawn_request> own_range() const override {
+    return spawn_request{descriptor_.id, descriptor_.start, descriptor_.end, descriptor_.epoch, {}, {}};
+  }
   result<std::string> stale_query(const std::string& request) override;
   std::uint64_t safe_ts() const { return safe_ts_; }
 
@@ -78,6 +85,8 @@ class shard_machine final : public state_machine {
                                                   const std::vector<std::string>& keys,
                                                   std::uint64_t start_ts);
   result<std::string> prepare_prewrite(prewrite_cmd cmd, std::uint64_t token);
+  txn::txn_result<std::string> split(const split_cmd& cmd, storage::kv_snapshot& view,
+                                     storage::mvcc_batch& writes);
 
   engine_state state_;
   shard_descriptor descriptor_;
@@ -87,6 +96,8 @@ class shard_machine final : public state_machine {
   bool leader_ = false;
   std::uint64_t term_ = 0;
   std::uint64_t safe_ts_ = 0;  // applied: reads at or below it may be served by this replica
+  std::vector<spawn_request> spawns_;
+  std::size_t split_checks_ = 0;
   void load_descriptor();
 };
 

@@ -19,6 +19,7 @@ enum tag : std::uint8_t {
   tag_heartbeat = 7,
   tag_gc = 8,
   tag_safe_ts = 9,
+  tag_split = 10,
   tag_get = 32,
   tag_batch_get = 33,
   tag_scan = 34,
@@ -215,6 +216,13 @@ void encode_one(writer& w, const safe_ts_cmd& c) {
   w.u64(c.safe_ts);
 }
 
+void encode_one(writer& w, const split_cmd& c) {
+  w.u8(tag_split);
+  w.u64(c.epoch);
+  w.str(c.key);
+  w.u64(c.new_shard);
+}
+
 shard_command decode_prewrite(reader& r) {
   prewrite_cmd c;
   c.epoch = r.u64();
@@ -298,6 +306,13 @@ shard_command decode_tagged(std::uint8_t t, reader& r) {
       safe_ts_cmd c;
       c.epoch = r.u64();
       c.safe_ts = r.u64();
+      return c;
+    }
+    case tag_split: {
+      split_cmd c;
+      c.epoch = r.u64();
+      c.key = r.str();
+      c.new_shard = r.u64();
       return c;
     }
     default:
@@ -410,6 +425,7 @@ std::vector<std::string> keys_of(const shard_command& c) {
     std::vector<std::string> operator()(const heartbeat_cmd& x) const { return {x.primary}; }
     std::vector<std::string> operator()(const gc_cmd&) const { return {}; }
     std::vector<std::string> operator()(const safe_ts_cmd&) const { return {}; }
+    std::vector<std::string> operator()(const split_cmd& x) const { return {x.key}; }
   };
   return std::visit(visitor{}, c);
 }

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/topology.hpp"
 #include "storage/mvcc.hpp"
 #include "txn/check_secondary_lock.hpp"
 #include "txn/check_txn_status.hpp"
@@ -81,9 +82,18 @@ struct safe_ts_cmd {
   std::uint64_t safe_ts = 0;
 };
 
+// Splits the shard at `key`: it keeps [start, key) and a new shard `new_shard` takes
+// [key, end), both at epoch + 1. Every replica applies it at the same log position, so the new
+// shard's replicas start from identical copies of the right half.
+struct split_cmd {
+  std::uint64_t epoch = 0;
+  std::string key;
+  shard_id new_shard = 0;
+};
+
 using shard_command = std::variant<prewrite_cmd, commit_cmd, rollback_cmd, check_txn_status_cmd,
                                    resolve_lock_cmd, check_secondary_locks_cmd, heartbeat_cmd,
-                                   gc_cmd, safe_ts_cmd>;
+                                   gc_cmd, safe_ts_cmd, split_cmd>;
 
 struct get_query {
   std::uint64_t epoch = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/topology.hpp"
 #include "raft/types.hpp"
 #include "storage/engine.hpp"
 
@@ -19,6 +20,16 @@ struct applied_state {
   std::uint64_t index = 0;
   std::uint64_t term = 0;  // the term of the entry at `index`
   raft::conf_state conf;
+};
+
+// A replica this node must start: a split's new shard, with the state it starts from.
+struct spawn_request {
+  shard_id shard = 0;
+  std::string start;
+  std::string end;
+  std::uint64_t epoch = 0;
+  raft::conf_state conf;
+  std::string bootstrap_data;  // the bootstrap snapshot's data (a partition export)
 };
 
 class state_machine {
@@ -67,6 +78,13 @@ class state_machine {
   virtual std::optional<std::string> periodic_command(std::uint64_t fresh_ts) {
     return std::nullopt;
   }
+  // Replicas this node must start because of what was applied (a split); taken once.
+  virtual std::vector<spawn_request> take_spawns() { return {}; }
+  // The shard's range and epoch as this replica knows them (a data shard's leader publishes
+  // them to the directory); nothing for state machines without a key range.
+  virtual std::optional<spawn_request> own_range() const { return std::nullopt; }
+  // The key to split this shard at, when it has grown past its size limit (leader side).
+  virtual std::optional<std::string> wants_split() { return std::nullopt; }
   // A read served by any replica without a read-index round (a stale read below the replica's
   // safe timestamp); not_ready when this replica cannot serve it yet.
   virtual result<std::string> stale_query(const std::string& request) {

@@ -26,13 +26,6 @@ using actors::shard_reply;
 using actors::status_atom;
 using actors::transfer_atom;
 
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-  return v[i];
-}
-
 struct group {
   std::vector<std::shared_ptr<actors::replica>> cores;
   std::vector<caf::actor> handles;
@@ -54,7 +47,7 @@ group start_group(caf::actor_system& sys, std::shared_ptr<actors::transport> net
                                       raft::conf_state{{1, 2, 3}, {}});
     MERIDIAN_ASSERT(core.ok(), core.ok() ? "" : core.err().to_string());
     g.cores.emplace_back(std::move(*core));
-    g.handles.push_back(actors::spawn_replica(sys, actors::replica_spawn{g.cores.back(), net, tick, nullptr}));
+    g.handles.push_back(actors::spawn_replica(sys, actors::make_replica_spawn(g.cores.back(), net, tick, nullptr)));
   }
   return g;
 }
@@ -188,7 +181,9 @@ caf::actor wait_for_leader(caf::scoped_actor& self, const group& g) {
   return caf::actor();
 }
 
-void real_time(const raft_bench_options& o) {
+}  // namespace
+
+replicated_write_figures measure_replicated_writes(const raft_bench_options& o) {
   auto result = run_in_child([&](const std::function<void(const std::string&, double)>& report) {
     caf::actor_system_config cfg;
     cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -231,7 +226,16 @@ void real_time(const raft_bench_options& o) {
     engines.clear();
     for (node_id n : {1, 2, 3}) std::filesystem::remove_all(base + "-" + std::to_string(n));
   });
-  if (!result.ok) {
+  return replicated_write_figures{result.ok, field(result, "ops_s"), field(result, "p50_ms"),
+                                  field(result, "p99_ms"), field(result, "errors"),
+                                  result.peak_rss_kib};
+}
+
+namespace {
+
+void real_time(const raft_bench_options& o) {
+  auto figures = measure_replicated_writes(o);
+  if (!figures.ok) {
     std::printf("  real-time run failed\n");
     return;
   }
@@ -240,8 +244,8 @@ void real_time(const raft_bench_options& o) {
               o.proposers, o.command_bytes, o.seconds);
   std::printf("RESULT system=meridian members=3 mode=conc clients=%d value_bytes=%zu ops_s=%.1f "
               "p50_ms=%.2f p99_ms=%.2f peak_rss_mib=%.1f errors=%.0f\n",
-              o.proposers, o.command_bytes, field(result, "ops_s"), field(result, "p50_ms"),
-              field(result, "p99_ms"), result.peak_rss_kib / 1024.0, field(result, "errors"));
+              o.proposers, o.command_bytes, figures.ops_s, figures.p50_ms, figures.p99_ms,
+              figures.peak_rss_kib / 1024.0, figures.errors);
 }
 
 }  // namespace

@@ -219,3 +219,49 @@ TEST_CASE("cluster: a read at a past timestamp is served by the reader's own dat
   CHECK(ledger.local_reads == 1);  // served in eu-west, no trip to the leader
   CHECK(ledger.read_round_trips == 0);
 }
+
+TEST_CASE("cluster: a split moves the right half to a new shard, losing and doubling nothing") {
+  world w;
+  auto client = w.client(1);
+  // Shard 1 holds ["", "m"): fill it, split it at "f", then read every key back and write more.
+  std::vector<std::string> keys;
+  for (char c = 'a'; c <= 'k'; ++c) keys.push_back(std::string(1, c) + "-key");
+  w.run(client, [&](actors::cluster_engine& e, auto done) {
+    e.begin({}, [&, done](result<std::unique_ptr<txn::transaction>> t) {
+      auto holder = std::make_shared<std::unique_ptr<txn::transaction>>(std::move(*t));
+      for (const auto& k : keys) REQUIRE((*holder)->put(k, "v-" + k).ok());
+      (*holder)->commit([holder, done](result<std::uint64_t> r) {
+        REQUIRE(r.ok());
+        done();
+      });
+    });
+  });
+  auto before = w.cluster->shards().size();
+  w.cluster->split(1, 1, "f");
+  w.rt.run_until(w.rt.now() + 10s);
+  CHECK(w.cluster->shards().size() == before + 1);
+  txn::scan_page page;
+  w.run(client, [&](actors::cluster_engine& e, auto done) {
+    e.begin({}, [&, done](result<std::unique_ptr<txn::transaction>> t) {
+      auto holder = std::make_shared<std::unique_ptr<txn::transaction>>(std::move(*t));
+      REQUIRE((*holder)->put("g-new", "after-split").ok());  // lands in the new shard
+      (*holder)->scan("", "m", 100, false, [&, holder, done](result<txn::scan_page> p) {
+        REQUIRE(p.ok());
+        page = *p;
+        (*holder)->commit([holder, done](result<std::uint64_t> r) {
+          REQUIRE(r.ok());
+          done();
+        });
+      });
+    });
+  });
+  std::vector<std::string> seen;
+  for (const auto& row : page.rows) seen.push_back(row.key);
+  auto expected = keys;
+  expected.insert(std::upper_bound(expected.begin(), expected.end(), "g-new"), "g-new");
+  CHECK(seen == expected);
+  // Each new shard's replicas agree (three replicas of the new shard exist and applied alike).
+  auto shards = w.cluster->shards();
+  auto newest = *std::max_element(shards.begin(), shards.end());
+  CHECK(w.cluster->replicas(newest).size() == 3);
+}

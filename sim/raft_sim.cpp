@@ -95,7 +95,7 @@ class raft_world {
     MERIDIAN_ASSERT(core.ok(), core.ok() ? "" : core.err().to_string());
     slot.core = std::shared_ptr<actors::replica>(std::move(*core));
     slot.handle = actors::spawn_replica(
-        rt_.system(), actors::replica_spawn{slot.core, net_, tick_[n], &checks_, {}, {}});
+        rt_.system(), actors::make_replica_spawn(slot.core, net_, tick_[n], &checks_));
   }
 
   void crash(node_id n) {

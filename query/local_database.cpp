@@ -1,0 +1,42 @@
+// The self-contained local database; see local_database.hpp.
+#include "query/local_database.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "storage/lmdb_engine.hpp"
+#include "storage/memory_engine.hpp"
+
+namespace meridian::query {
+
+result<std::unique_ptr<local_database>> local_database::open(storage_kind kind) {
+  std::unique_ptr<local_database> db(new local_database());
+  if (kind == storage_kind::memory) {
+    db->storage_ = std::make_unique<storage::memory_engine>();
+  } else {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "meridian-sql-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return error(errc::storage_io, "mkdtemp failed for " + pattern);
+    }
+    db->directory_ = pattern;
+    auto lmdb = storage::lmdb_engine::open(db->directory_ + "/partition");
+    if (!lmdb) return lmdb.err();
+    db->storage_ = std::move(*lmdb);
+  }
+  auto engine = txn::local_engine::open(*db->storage_);
+  if (!engine) return engine.err();
+  db->engine_ = std::move(*engine);
+  return db;
+}
+
+local_database::~local_database() {
+  engine_.reset();
+  storage_.reset();
+  if (!directory_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(directory_, ec);
+  }
+}
+
+}  // namespace meridian::query

@@ -184,6 +184,18 @@ void actor_io::query_stale(shard_id shard, std::string bytes, txn::callback<std:
        });
 }
 
+void actor_io::split(shard_id shard, std::string key, txn::callback<txn::unit> done) {
+  caf::actor service = net_->endpoint(home_, service_endpoint);
+  if (!service) return done(error(errc::unavailable, "this node's service is not running"));
+  self_->request(service, std::chrono::seconds(30), split_atom::value, shard, std::move(key))
+      .then(
+          [this, done](shard_reply& r) {
+            if (r.code != 0) return done(error(static_cast<errc>(r.code), r.message));
+            refresh(done);
+          },
+          [done](caf::error& e) { done(error(errc::timeout, "split: " + caf::to_string(e))); });
+}
+
 void actor_io::refresh(txn::callback<txn::unit> done) {
   refresh_waiting_.push_back(std::move(done));
   if (refreshing_) return;

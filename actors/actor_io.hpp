@@ -44,6 +44,9 @@ class actor_io final : public cluster_io {
   std::uint64_t now_ms() override { return clock_ms_(); }
 
   node_id home() const { return home_; }
+  // Asks this node's service to split `shard` at `key` (directory updated when it answers).
+  void split(shard_id shard, std::string key, txn::callback<txn::unit> done);
+  transport& network() { return *net_; }
   const directory& shards() const { return directory_; }
   node_id leader_hint(shard_id shard) const;
   // Leader of the meta shard, as last learned (the timestamp oracle runs there).

@@ -51,6 +51,11 @@ cluster::~cluster() {
 result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
                                                 cluster_options options) {
   MERIDIAN_TRY(options.topo.validate());
+  if (!options.default_leader_dc.empty() &&
+      options.topo.latency.index_of(options.default_leader_dc) == options.topo.latency.dcs.size()) {
+    return error(errc::invalid_config, "cluster: default_leader_dc '" +
+                                           options.default_leader_dc + "' is not a datacenter");
+  }
   if (!options.clock_ms) return error(errc::invalid_config, "cluster: a clock is required");
   std::unique_ptr<cluster> c(new cluster(system, std::move(options)));
   const auto& topo = c->options_.topo;
@@ -96,6 +101,7 @@ result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
       if (!in_dc.empty()) r.replicas.push_back(in_dc[r.id % in_dc.size()]);
     }
     std::sort(r.replicas.begin(), r.replicas.end());
+    r.preferred_dc = c->options_.default_leader_dc;
     c->directory_.push_back(r);
   }
   for (const auto& n : topo.nodes) MERIDIAN_TRY(c->start_node(n.id));
@@ -191,7 +197,7 @@ void cluster::spawn_split(node_id node, spawn_request r) {
 
 status cluster::start_services(node_id node) {
   services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
-                                       options_.io);
+                                       options_.io, options_.default_leader_dc);
   if (std::find(meta_nodes_.begin(), meta_nodes_.end(), node) != meta_nodes_.end()) {
     // The oracle first (it listens to the meta replica), told its replica once that exists.
     tso_slots_[node] = std::make_shared<caf::actor>();
@@ -243,6 +249,7 @@ void cluster::crash(node_id node) {
     tso_.erase(node);
   }
   if (services_.count(node)) {
+    net_->unregister_endpoint(node, service_endpoint);
     caf::anon_send_exit(services_[node], caf::exit_reason::kill);
     services_.erase(node);
   }
@@ -305,6 +312,12 @@ std::vector<std::shared_ptr<replica>> cluster::replicas(shard_id shard) const {
     if (key.second == shard && s.core) out.push_back(s.core);
   }
   return out;
+}
+
+caf::actor cluster::node_service(node_id node) const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto it = services_.find(node);
+  return it == services_.end() ? caf::actor() : it->second;
 }
 
 caf::actor cluster::replica_actor(node_id node, shard_id shard) const {

@@ -38,6 +38,9 @@ struct cluster_options {
   std::uint64_t compact_after_entries = 10'000;
   std::uint64_t keep_entries = 1'000;
   bool record_applied = false;
+  // Where leaders (and the timestamp oracle) live unless a table says otherwise; empty: wherever
+  // elections put them.
+  std::string default_leader_dc;
   // A data shard with more distinct keys than this splits at its middle key; 0: never.
   std::size_t split_after_keys = 0;
   // How often shard leaders publish a safe timestamp for stale reads.
@@ -74,6 +77,7 @@ class cluster {
   // The node's replicas of a shard that are running (for checks and status).
   std::vector<std::shared_ptr<replica>> replicas(shard_id shard) const;
   caf::actor replica_actor(node_id node, shard_id shard) const;
+  caf::actor node_service(node_id node) const;
 
  private:
   struct slot {

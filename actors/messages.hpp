@@ -63,6 +63,7 @@ using stale_atom = caf::atom_constant<caf::atom("stale")>;
 using periodic_atom = caf::atom_constant<caf::atom("periodic")>;
 using split_atom = caf::atom_constant<caf::atom("split")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using balance_atom = caf::atom_constant<caf::atom("balance")>;
 
 // A closure for an actor to run on its own thread: delayed callbacks, work handed in from
 // non-actor threads. Local only: it never crosses a process boundary.

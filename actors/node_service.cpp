@@ -15,6 +15,8 @@ namespace {
 
 struct service_state {
   std::unique_ptr<actor_io> io;
+  std::string meta_leader_dc;
+  std::vector<node_id> meta_nodes;
   std::set<shard_id> splitting;
   std::uint64_t directory_loaded_ms = 0;
   static inline const char* name = "meridian.node_service";
@@ -106,15 +108,59 @@ void publish(service_self* self, shard_record mine) {
   st.io->refresh(check);
 }
 
+// The balancer (DESIGN.md "Timestamps and geography"): every few seconds, a shard whose leader
+// runs here but whose directory record prefers another datacenter hands its leadership to the
+// replica there (Raft leader transfer: it happens only once that replica is up to date, and a
+// datacenter that is down simply keeps no leader, so leaders return when it comes back).
+void balance(service_self* self) {
+  self->delayed_send(self, std::chrono::seconds(2), balance_atom::value);
+  auto& io = *self->state.io;
+  io.refresh([self](result<txn::unit> loaded) {
+    if (!loaded) return;
+    auto& io = *self->state.io;
+    const topology& topo = io.network().topo();
+    auto dc_of = [&topo](node_id n) {
+      const node_info* info = topo.find(n);
+      return info ? topo.latency.dcs[info->dc] : std::string();
+    };
+    auto records = io.shards().all();
+    if (!self->state.meta_leader_dc.empty()) {
+      records.push_back(shard_record{meta_shard, "", "", 0, self->state.meta_nodes,
+                                     self->state.meta_leader_dc});
+    }
+    for (const auto& record : records) {
+      if (record.preferred_dc.empty() || dc_of(io.home()) == record.preferred_dc) continue;
+      caf::actor local = io.network().endpoint(io.home(), record.id);
+      if (!local) continue;
+      node_id target = 0;
+      for (node_id n : record.replicas) {
+        if (dc_of(n) == record.preferred_dc) target = n;
+      }
+      if (target == 0) continue;
+      self->request(local, std::chrono::seconds(1), status_atom::value)
+          .then([self, local, target](replica_status& st) {
+                  if (st.role == static_cast<std::uint8_t>(raft::role::leader)) {
+                    self->send(local, transfer_atom::value, target);
+                  }
+                },
+                [](caf::error&) {});
+    }
+  });
+}
+
 caf::behavior service_behavior(service_self* self, std::shared_ptr<transport> net, node_id node,
                                std::vector<node_id> meta_nodes,
                                std::function<std::uint64_t()> clock_ms,
-                               actor_io_options options) {
+                               actor_io_options options, std::string meta_leader_dc) {
+  self->state.meta_leader_dc = std::move(meta_leader_dc);
+  self->state.meta_nodes = meta_nodes;
   self->state.io = std::make_unique<actor_io>(self, std::move(net), node, std::move(meta_nodes),
                                               std::move(clock_ms), options);
   self->set_default_handler(caf::drop);
   self->set_error_handler([](caf::error&) {});
+  self->delayed_send(self, std::chrono::seconds(2), balance_atom::value);
   return {
+      [=](balance_atom) { balance(self); },
       [=](tso_atom, std::uint32_t) -> caf::result<shard_reply> {
         auto promise = self->make_response_promise<shard_reply>();
         self->state.io->timestamp([promise](result<std::uint64_t> ts) mutable {
@@ -145,9 +191,13 @@ caf::behavior service_behavior(service_self* self, std::shared_ptr<transport> ne
 
 caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
                               node_id node, std::vector<node_id> meta_nodes,
-                              std::function<std::uint64_t()> clock_ms, actor_io_options options) {
-  return system.spawn(service_behavior, std::move(net), node, std::move(meta_nodes),
-                      std::move(clock_ms), options);
+                              std::function<std::uint64_t()> clock_ms, actor_io_options options,
+                              std::string meta_leader_dc) {
+  auto registry = net;
+  caf::actor handle = system.spawn(service_behavior, std::move(net), node, std::move(meta_nodes),
+                                   std::move(clock_ms), options, std::move(meta_leader_dc));
+  registry->register_endpoint(node, service_endpoint, handle);
+  return handle;
 }
 
 }  // namespace meridian::actors

@@ -15,8 +15,11 @@
 
 namespace meridian::actors {
 
+// meta_leader_dc: where the balancer keeps the meta shard's leader (the timestamp oracle);
+// empty: no preference.
 caf::actor spawn_node_service(caf::actor_system& system, std::shared_ptr<transport> net,
                               node_id node, std::vector<node_id> meta_nodes,
-                              std::function<std::uint64_t()> clock_ms, actor_io_options options);
+                              std::function<std::uint64_t()> clock_ms, actor_io_options options,
+                              std::string meta_leader_dc = {});
 
 }  // namespace meridian::actors

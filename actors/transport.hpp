@@ -21,6 +21,7 @@ namespace meridian::actors {
 
 // Endpoints that are not shard replicas are registered under reserved shard ids.
 inline constexpr shard_id tso_endpoint = ~shard_id{0};
+inline constexpr shard_id service_endpoint = ~shard_id{0} - 1;
 
 class transport {
  public:

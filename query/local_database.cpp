@@ -30,6 +30,19 @@ result<std::unique_ptr<local_database>> local_database::open(storage_kind kind) 
   return db;
 }
 
+result<std::unique_ptr<local_database>> local_database::open_at(const std::string& directory) {
+  std::unique_ptr<local_database> db(new local_database());
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  auto lmdb = storage::lmdb_engine::open(directory + "/partition");
+  if (!lmdb) return lmdb.err();
+  db->storage_ = std::move(*lmdb);
+  auto engine = txn::local_engine::open(*db->storage_);
+  if (!engine) return engine.err();
+  db->engine_ = std::move(*engine);
+  return db;
+}
+
 local_database::~local_database() {
   engine_.reset();
   storage_.reset();

@@ -26,7 +26,10 @@ class sql_database {
 class local_database final : public sql_database {
  public:
   enum class storage_kind { memory, lmdb };
+  // A throw-away database: in memory, or in a temporary LMDB directory removed on destruction.
   static result<std::unique_ptr<local_database>> open(storage_kind kind);
+  // A database that persists in `directory` (created when missing).
+  static result<std::unique_ptr<local_database>> open_at(const std::string& directory);
   ~local_database() override;
 
   txn::transaction_engine& engine() override { return *engine_; }

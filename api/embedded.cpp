@@ -1,0 +1,327 @@
+// The embedded cluster and its sessions; see embedded.hpp.
+#include "api/embedded.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "actors/actor_engine.hpp"
+#include "actors/cluster.hpp"
+#include "actors/messages.hpp"
+#include "api/placement.hpp"
+#include "query/local_database.hpp"
+#include "query/session.hpp"
+
+namespace meridian::api {
+namespace {
+
+std::uint64_t wall_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+statement_result convert(query::result_set r, double elapsed_ms) {
+  statement_result out;
+  for (auto& c : r.columns) out.columns.push_back(column{c.name, c.type});
+  out.rows = std::move(r.rows);
+  out.rows_affected = r.rows_affected;
+  out.tag = std::move(r.tag);
+  out.explanation = std::move(r.explanation);
+  out.ledger = r.ledger;
+  out.elapsed_ms = elapsed_ms;
+  return out;
+}
+
+// The parts every session kind shares: run SQL through a query::session and time it.
+class sql_session_base : public session {
+ public:
+  result<statement_result> execute(const std::string& sql,
+                                   const std::vector<datum>& params) override {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = sql_->execute(sql, params);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (!r) return r.err();
+    return convert(std::move(*r), ms);
+  }
+  status begin() override { return as_status(execute("BEGIN", {})); }
+  status commit() override { return as_status(execute("COMMIT", {})); }
+  status rollback() override { return as_status(execute("ROLLBACK", {})); }
+  void cancel() override { sql_->cancel(); }
+  bool in_transaction() const override { return sql_->in_transaction(); }
+
+ protected:
+  static status as_status(const result<statement_result>& r) {
+    if (!r) return r.err();
+    return ok_status();
+  }
+  std::unique_ptr<query::session> sql_;
+};
+
+class local_session final : public sql_session_base {
+ public:
+  explicit local_session(std::unique_ptr<query::local_database> db) : db_(std::move(db)) {
+    sql_ = std::make_unique<query::session>(db_->engine());
+  }
+  status set_dc(const std::string&) override {
+    return error(errc::sql_unsupported, "the local database has no datacenters");
+  }
+  std::string current_dc() const override { return "local"; }
+  result<cluster_info> cluster() override {
+    cluster_info info;
+    info.mode = "local";
+    info.session_dc = "local";
+    return info;
+  }
+  status fault(const fault_request&) override {
+    return error(errc::sql_unsupported, "fault injection needs the embedded cluster");
+  }
+
+ private:
+  std::unique_ptr<query::local_database> db_;
+};
+
+}  // namespace
+
+struct embedded_cluster::impl {
+  std::unique_ptr<caf::actor_system_config> config;
+  std::unique_ptr<caf::actor_system> system;
+  std::unique_ptr<actors::cluster> cluster;
+  std::map<std::string, std::unique_ptr<actors::actor_engine>> engines;  // one client per dc
+  std::map<std::string, std::unique_ptr<cluster_placement>> placements;
+  std::map<std::string, std::unique_ptr<cluster_view>> views;
+  std::uint32_t next_session = 1;
+
+  std::string dc_of(node_id n) const {
+    const node_info* info = cluster->topo().find(n);
+    return info ? cluster->topo().latency.dcs[info->dc] : "?";
+  }
+  cluster_info info(const std::string& session_dc);
+  status fault(const fault_request& f);
+  node_id leader_of(shard_id shard);
+};
+
+node_id embedded_cluster::impl::leader_of(shard_id shard) {
+  caf::scoped_actor self{*system};
+  for (node_id n : cluster->nodes()) {
+    caf::actor replica = cluster->replica_actor(n, shard);
+    if (!replica) continue;
+    node_id leader = 0;
+    self->request(replica, std::chrono::milliseconds(500), actors::status_atom::value)
+        .receive([&](actors::replica_status& s) {
+                   if (s.role == static_cast<std::uint8_t>(raft::role::leader)) leader = s.node;
+                 },
+                 [](caf::error&) {});
+    if (leader != 0) return leader;
+  }
+  return 0;
+}
+
+cluster_info embedded_cluster::impl::info(const std::string& session_dc) {
+  cluster_info out;
+  out.mode = "embedded";
+  out.session_dc = session_dc;
+  const topology& topo = cluster->topo();
+  for (std::size_t a = 0; a < topo.latency.dcs.size(); ++a) {
+    dc_info d;
+    d.name = topo.latency.dcs[a];
+    for (std::size_t b = 0; b < topo.latency.dcs.size(); ++b) d.rtt_ms.push_back(topo.latency.rtt(a, b));
+    for (const auto& n : topo.nodes) {
+      if (n.dc != a) continue;
+      cluster->net()->with_model([&](actors::network_model& m) {
+        for (const auto& other : topo.nodes) {
+          if (other.dc != a && !m.connected(n.id, other.id)) d.reachable = false;
+        }
+      });
+    }
+    out.dcs.push_back(d);
+  }
+  for (const auto& n : topo.nodes) out.nodes.push_back(node_status{n.id, topo.latency.dcs[n.dc], cluster->up(n.id)});
+  node_id tso = leader_of(actors::meta_shard);
+  out.tso_dc = tso ? dc_of(tso) : "none (electing)";
+  std::vector<actors::shard_record> records;
+  engines.at(session_dc)->with_io_sync([&](actors::actor_io& io) { records = io.shards().all(); });
+  for (const auto& r : records) {
+    shard_status s;
+    s.id = r.id;
+    s.start_key = r.start.empty() ? "-inf" : txn::printable_key(r.start);
+    s.end_key = r.end.empty() ? "+inf" : txn::printable_key(r.end);
+    s.epoch = r.epoch;
+    s.leader = leader_of(r.id);
+    s.leader_dc = s.leader ? dc_of(s.leader) : "";
+    s.preferred_dc = r.preferred_dc;
+    s.replicas = r.replicas;
+    out.shards.push_back(s);
+  }
+  return out;
+}
+
+status embedded_cluster::impl::fault(const fault_request& f) {
+  const topology& topo = cluster->topo();
+  switch (f.what) {
+    case fault_request::kind::heal:
+      cluster->net()->with_model([](actors::network_model& m) { m.heal(); });
+      for (node_id n : cluster->nodes()) MERIDIAN_TRY(cluster->restart(n));
+      return ok_status();
+    case fault_request::kind::isolate_dc: {
+      std::size_t dc = topo.latency.index_of(f.target);
+      if (dc == topo.latency.dcs.size()) {
+        return error(errc::invalid_argument, "no datacenter named '" + f.target + "'");
+      }
+      cluster->net()->with_model([&](actors::network_model& m) {
+        for (const auto& n : topo.nodes) {
+          if (n.dc == dc) m.isolate(n.id);
+        }
+      });
+      return ok_status();
+    }
+    case fault_request::kind::crash_node:
+    case fault_request::kind::restart_node: {
+      node_id n = std::strtoull(f.target.c_str(), nullptr, 10);
+      if (!topo.find(n)) return error(errc::invalid_argument, "no node " + f.target);
+      if (f.what == fault_request::kind::crash_node) {
+        cluster->crash(n);
+        return ok_status();
+      }
+      return cluster->restart(n);
+    }
+  }
+  return ok_status();
+}
+
+namespace {
+
+class embedded_session final : public sql_session_base {
+ public:
+  embedded_session(embedded_cluster::impl& c, std::string dc, std::uint32_t number)
+      : cluster_(c), number_(number) {
+    switch_to(std::move(dc));
+  }
+  status set_dc(const std::string& dc) override {
+    if (!cluster_.engines.count(dc)) {
+      return error(errc::invalid_argument, "no datacenter named '" + dc + "'");
+    }
+    if (in_transaction()) {
+      return error(errc::invalid_argument, "finish the transaction (COMMIT or ROLLBACK) before "
+                                           "moving the session to another datacenter");
+    }
+    switch_to(dc);
+    return ok_status();
+  }
+  std::string current_dc() const override { return dc_; }
+  result<cluster_info> cluster() override { return cluster_.info(dc_); }
+  status fault(const fault_request& f) override { return cluster_.fault(f); }
+
+ private:
+  void switch_to(std::string dc) {
+    dc_ = std::move(dc);
+    query::session_options o;
+    o.placement = cluster_.placements.at(dc_).get();
+    o.cluster = cluster_.views.at(dc_).get();
+    o.id_salt = number_ * 7 + static_cast<std::uint32_t>(cluster_.engines.at(dc_)->home());
+    actors::actor_engine* engine = cluster_.engines.at(dc_).get();
+    o.defer = [engine](std::uint64_t delay_ms, std::function<void()> task) {
+      engine->post(std::move(task), delay_ms);
+    };
+    sql_ = std::make_unique<query::session>(*engine, o);
+  }
+  embedded_cluster::impl& cluster_;
+  std::uint32_t number_;
+  std::string dc_;
+};
+
+}  // namespace
+
+embedded_cluster::embedded_cluster(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+
+embedded_cluster::~embedded_cluster() {
+  impl_->engines.clear();
+  impl_->cluster.reset();
+}
+
+result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded_options& o) {
+  auto i = std::make_unique<impl>();
+  i->config = std::make_unique<caf::actor_system_config>();
+  i->config->set("logger.verbosity", caf::atom("quiet"));
+  actors::register_messages(*i->config);
+  i->system = std::make_unique<caf::actor_system>(*i->config);
+  actors::cluster_options c;
+  c.topo = topology::default_geo(o.nodes_per_dc);
+  c.topo.latency.wan_scale = o.wan_scale;
+  c.split_keys = o.split_keys;
+  c.data_dir = o.data_dir;
+  c.clock_ms = wall_ms;
+  c.seed = wall_ms();
+  c.default_leader_dc = topology::default_geo().latency.dcs.front();
+  auto started = actors::cluster::start(*i->system, c);
+  if (!started) return started.err();
+  i->cluster = std::move(*started);
+  const topology& topo = i->cluster->topo();
+  for (std::size_t dc = 0; dc < topo.latency.dcs.size(); ++dc) {
+    node_id home = 0;
+    for (const auto& n : topo.nodes) {
+      if (n.dc == dc && home == 0) home = n.id;
+    }
+    const std::string& name = topo.latency.dcs[dc];
+    i->engines[name] = std::make_unique<actors::actor_engine>(*i->system, *i->cluster, home);
+    i->placements[name] = std::make_unique<cluster_placement>(*i->engines[name], topo.latency.dcs);
+    i->views[name] = std::make_unique<cluster_view>(*i->engines[name], topo);
+  }
+  // Ready when a transaction can begin: leaders elected, the oracle serving.
+  auto& probe = *i->engines.begin()->second;
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    auto t = txn::begin_blocking(probe);
+    if (t) {
+      probe.with_io_sync([](actors::actor_io& io) { io.refresh([](result<txn::unit>) {}); });
+      return std::unique_ptr<embedded_cluster>(new embedded_cluster(std::move(i)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return error(errc::unavailable, "the embedded cluster did not elect its leaders in 30 s");
+}
+
+result<std::unique_ptr<session>> embedded_cluster::open_session(const std::string& dc) {
+  if (!impl_->engines.count(dc)) return error(errc::invalid_argument, "no datacenter named '" + dc + "'");
+  return std::unique_ptr<session>(new embedded_session(*impl_, dc, impl_->next_session++));
+}
+
+std::vector<std::string> embedded_cluster::datacenters() const {
+  return impl_->cluster->topo().latency.dcs;
+}
+
+namespace {
+
+class cluster_database final : public query::sql_database {
+ public:
+  explicit cluster_database(std::unique_ptr<embedded_cluster> c, embedded_cluster::impl& i)
+      : owner_(std::move(c)), impl_(i), dc_(impl_.engines.begin()->first) {}
+  txn::transaction_engine& engine() override { return *impl_.engines.at(dc_); }
+  query::placement_hook* placement() override { return impl_.placements.at(dc_).get(); }
+  const query::cluster_view* cluster() override { return impl_.views.at(dc_).get(); }
+
+ private:
+  std::unique_ptr<embedded_cluster> owner_;
+  embedded_cluster::impl& impl_;
+  std::string dc_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<query::sql_database>> open_cluster_database(const embedded_options& o) {
+  auto c = embedded_cluster::start(o);
+  if (!c) return c.err();
+  embedded_cluster::impl& i = (*c)->internals();
+  return std::unique_ptr<query::sql_database>(new cluster_database(std::move(*c), i));
+}
+
+result<std::unique_ptr<session>> open_local_session(const std::string& data_dir) {
+  auto db = data_dir.empty()
+                ? query::local_database::open(query::local_database::storage_kind::memory)
+                : query::local_database::open_at(data_dir);
+  if (!db) return db.err();
+  return std::unique_ptr<session>(new local_session(std::move(*db)));
+}
+
+}  // namespace meridian::api

@@ -1,0 +1,142 @@
+// Table placement and the cluster view for EXPLAIN; see placement.hpp.
+#include "api/placement.hpp"
+
+#include <algorithm>
+
+#include "actors/meta_machine.hpp"
+#include "query/keys.hpp"
+#include "storage/key_codec.hpp"
+
+namespace meridian::api {
+namespace {
+
+struct placed_range {
+  std::string start;
+  std::string end;
+  std::string dc;
+};
+
+std::vector<placed_range> ranges_of(const query::table_descriptor& t,
+                                    const std::vector<std::string>& dcs) {
+  std::string prefix = query::keys::table_prefix(t.id);
+  std::vector<placed_range> out;
+  if (!t.placement.home_dc_column.empty()) {
+    // Rows whose key starts with a datacenter's name: led from that datacenter.
+    for (const auto& dc : dcs) {
+      std::string start = query::keys::row_key(t.id, tuple{datum{dc}});
+      out.push_back(placed_range{start, storage::codec::prefix_end(start), dc});
+    }
+  } else if (!t.placement.leader_dc.empty()) {
+    out.push_back(placed_range{prefix, storage::codec::prefix_end(prefix), t.placement.leader_dc});
+  }
+  return out;
+}
+
+// Splits at each boundary that is not a shard boundary yet, one after the other.
+void split_at(actors::actor_io& io, std::vector<std::string> keys, std::function<void(status)> done) {
+  while (!keys.empty()) {
+    const actors::shard_record* r = io.shards().lookup(keys.back());
+    if (r && r->start != keys.back()) break;
+    keys.pop_back();
+  }
+  if (keys.empty()) return done(ok_status());
+  std::string key = keys.back();
+  keys.pop_back();
+  const actors::shard_record* r = io.shards().lookup(key);
+  io.split(r->id, key, [&io, keys, done](result<txn::unit> s) mutable {
+    if (!s) return done(s.err());
+    split_at(io, std::move(keys), std::move(done));
+  });
+}
+
+// Marks the shards inside each range with the range's datacenter.
+void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::function<void(status)> done) {
+  std::vector<actors::shard_record> changed;
+  for (const auto& range : ranges) {
+    for (const auto* r : io.shards().overlapping(range.start, range.end)) {
+      if (r->start < range.start || r->end.empty() || r->end > range.end) {
+        continue;  // a shard that reaches outside the range keeps its preference
+      }
+      actors::shard_record updated = *r;
+      updated.preferred_dc = range.dc;
+      changed.push_back(updated);
+    }
+  }
+  auto pending = std::make_shared<std::size_t>(changed.size() + 1);
+  auto failed = std::make_shared<std::optional<error>>();
+  auto finish = [pending, failed, done] {
+    if (--*pending > 0) return;
+    if (*failed) return done(**failed);
+    done(ok_status());
+  };
+  for (const auto& r : changed) {
+    io.command(actors::meta_shard, actors::meta_machine::put_record_command(r),
+               [failed, finish](result<std::string> answer) {
+                 if (!answer) *failed = answer.err();
+                 finish();
+               });
+  }
+  finish();
+}
+
+}  // namespace
+
+status cluster_placement::check(const query::table_placement& p) const {
+  if (!p.leader_dc.empty() && std::find(dcs_.begin(), dcs_.end(), p.leader_dc) == dcs_.end()) {
+    std::string known;
+    for (const auto& d : dcs_) known += (known.empty() ? "" : ", ") + d;
+    return error(errc::sql_invalid_value, "leader_dc '" + p.leader_dc +
+                                              "' is not a datacenter of this cluster (" + known + ")");
+  }
+  return ok_status();
+}
+
+void cluster_placement::table_placed(const query::table_descriptor& table,
+                                     std::function<void(status)> done) {
+  auto ranges = ranges_of(table, dcs_);
+  if (ranges.empty()) return done(ok_status());
+  engine_.with_io([ranges, done](actors::actor_io& io) {
+    io.refresh([&io, ranges, done](result<txn::unit> loaded) {
+      if (!loaded) return done(loaded.err());
+      std::vector<std::string> boundaries;
+      for (const auto& r : ranges) {
+        boundaries.push_back(r.start);
+        boundaries.push_back(r.end);
+      }
+      std::sort(boundaries.rbegin(), boundaries.rend());
+      boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
+      split_at(io, boundaries, [&io, ranges, done](status s) {
+        if (!s) return done(s);
+        prefer(io, ranges, done);
+      });
+    });
+  });
+}
+
+void cluster_placement::table_dropped(const query::table_descriptor&, std::function<void(status)> done) {
+  done(ok_status());  // the shards stay; their preference is harmless and a new table may reuse it
+}
+
+std::vector<std::string> cluster_view::shards_for(std::string_view start, std::string_view end) const {
+  std::vector<std::string> out;
+  engine_.with_io_sync([&](actors::actor_io& io) {
+    for (const auto* r : io.shards().overlapping(start, end)) {
+      std::string text = "shard " + std::to_string(r->id);
+      node_id leader = io.leader_hint(r->id);
+      if (const node_info* n = leader ? topo_.find(leader) : nullptr) {
+        text += " (leader " + topo_.latency.dcs[n->dc] + ")";
+      }
+      out.push_back(text);
+    }
+  });
+  if (out.empty()) out.push_back("(directory not loaded yet)");
+  return out;
+}
+
+query::commit_estimate cluster_view::estimate_commit(std::size_t shards_written) const {
+  if (shards_written == 0) return {0, "read-only"};
+  if (shards_written == 1) return {1, "one-phase"};
+  return {1, "async-commit (classic: 2 rounds and a second timestamp)"};
+}
+
+}  // namespace meridian::api

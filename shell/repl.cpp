@@ -1,0 +1,213 @@
+// The shell's loop; see repl.hpp.
+#include "shell/repl.hpp"
+
+#include <editline/readline.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "shell/statement_splitter.hpp"
+
+namespace meridian::shell {
+namespace {
+
+const char* help_text =
+    "SQL statements end with ';' and may span lines.\n"
+    "  \\q                 quit\n"
+    "  \\?                 this help\n"
+    "  \\d [table]         list tables, or describe one\n"
+    "  \\dc [name]         show the session's datacenter, or move the session there\n"
+    "  \\cluster           datacenters, round trips, nodes and shard leaders\n"
+    "  \\fault isolate DC  cut a datacenter off (embedded cluster only)\n"
+    "  \\fault heal        restore every link\n"
+    "  \\timing on|off     show statement time and round trips\n";
+
+class line_source {
+ public:
+  line_source(std::istream& in, bool interactive, std::string history)
+      : in_(in), interactive_(interactive), history_(std::move(history)) {
+    if (interactive_ && !history_.empty()) read_history(history_.c_str());
+  }
+  ~line_source() {
+    if (interactive_ && !history_.empty()) write_history(history_.c_str());
+  }
+  bool next(const std::string& prompt, std::string& line) {
+    if (!interactive_) return static_cast<bool>(std::getline(in_, line));
+    char* raw = readline(prompt.c_str());
+    if (raw == nullptr) return false;
+    line = raw;
+    std::free(raw);
+    if (line.find_first_not_of(" \t") != std::string::npos) add_history(line.c_str());
+    return true;
+  }
+
+ private:
+  std::istream& in_;
+  bool interactive_;
+  std::string history_;
+};
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+class repl {
+ public:
+  repl(api::session& s, std::ostream& out, std::ostream& err, const repl_options& o)
+      : session_(s), out_(out), err_(err), options_(o) {}
+
+  // Returns false to quit.
+  bool meta(const std::string& line) {
+    auto w = words(line);
+    const std::string& cmd = w[0];
+    if (cmd == "\\q" || cmd == "\\quit") return false;
+    if (cmd == "\\?" || cmd == "\\help" || cmd == "\\h") {
+      out_ << help_text;
+    } else if (cmd == "\\d") {
+      run(w.size() > 1 ? "DESCRIBE " + w[1] : "SHOW TABLES");
+    } else if (cmd == "\\dc") {
+      dc(w);
+    } else if (cmd == "\\cluster") {
+      auto info = session_.cluster();
+      if (info) out_ << format_cluster(*info); else report(info.err());
+    } else if (cmd == "\\fault") {
+      fault(w);
+    } else if (cmd == "\\timing" && w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
+      options_.format.show_timing = options_.format.show_round_trips = w[1] == "on";
+      out_ << "timing " << w[1] << "\n";
+    } else {
+      err_ << "unknown command " << cmd << " (\\? lists the commands)\n";
+      ++failures_;
+    }
+    return true;
+  }
+
+  void run(const std::string& sql) {
+    auto r = session_.execute(sql);
+    if (!r) {
+      report(r.err());
+      return;
+    }
+    out_ << format_result(*r, options_.format);
+  }
+
+  std::string prompt(bool continuation) {
+    std::string base = "meridian(" + session_.current_dc() + ")";
+    if (continuation) return std::string(base.size(), ' ') + "-> ";
+    return base + (session_.in_transaction() ? "*> " : "> ");
+  }
+
+  int failures() const { return failures_; }
+
+ private:
+  void report(const error& e) {
+    ++failures_;
+    err_ << "ERROR: " << e.to_string() << "\n";
+  }
+  void dc(const std::vector<std::string>& w) {
+    if (w.size() == 1) {
+      auto info = session_.cluster();
+      if (!info) return report(info.err());
+      out_ << "session datacenter: " << info->session_dc << " (datacenters:";
+      for (const auto& d : info->dcs) out_ << " " << d.name;
+      out_ << ")\n";
+      return;
+    }
+    auto s = session_.set_dc(w[1]);
+    if (!s) return report(s.err());
+    out_ << "session moved to " << w[1] << "\n";
+  }
+  void fault(const std::vector<std::string>& w) {
+    api::fault_request f;
+    if (w.size() == 3 && w[1] == "isolate") {
+      f.what = api::fault_request::kind::isolate_dc;
+      f.target = w[2];
+    } else if (w.size() == 2 && w[1] == "heal") {
+      f.what = api::fault_request::kind::heal;
+    } else if (w.size() == 3 && (w[1] == "crash" || w[1] == "restart")) {
+      f.what = w[1] == "crash" ? api::fault_request::kind::crash_node
+                               : api::fault_request::kind::restart_node;
+      f.target = w[2];
+    } else {
+      err_ << "usage: \\fault isolate DC | \\fault heal | \\fault crash NODE | "
+              "\\fault restart NODE\n";
+      ++failures_;
+      return;
+    }
+    auto s = session_.fault(f);
+    if (!s) return report(s.err());
+    out_ << "fault applied\n";
+  }
+
+  api::session& session_;
+  std::ostream& out_;
+  std::ostream& err_;
+  repl_options options_;
+  int failures_ = 0;
+};
+
+}  // namespace
+
+std::string format_cluster(const api::cluster_info& info) {
+  std::ostringstream out;
+  out << "mode: " << info.mode << ", session in " << info.session_dc;
+  if (!info.tso_dc.empty()) out << ", timestamp oracle in " << info.tso_dc;
+  out << "\n";
+  if (!info.dcs.empty()) {
+    out << "round trips (ms):";
+    for (const auto& d : info.dcs) out << "  " << d.name;
+    out << "\n";
+    for (const auto& d : info.dcs) {
+      out << "  " << d.name << (d.reachable ? "" : " (isolated)") << ":";
+      for (double rtt : d.rtt_ms) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, " %6.0f", rtt);
+        out << buf;
+      }
+      out << "\n";
+    }
+  }
+  for (const auto& n : info.nodes) {
+    out << "node " << n.id << " in " << n.dc << (n.up ? "" : " (down)") << "\n";
+  }
+  for (const auto& s : info.shards) {
+    out << "shard " << s.id << " [" << s.start_key << ", " << s.end_key << ") leader ";
+    if (s.leader == 0) {
+      out << "none";
+    } else {
+      out << "node " << s.leader << " in " << s.leader_dc;
+    }
+    if (!s.preferred_dc.empty()) out << ", preferred " << s.preferred_dc;
+    out << "\n";
+  }
+  return out.str();
+}
+
+int run_repl(api::session& session, std::istream& in, std::ostream& out, std::ostream& err,
+             const repl_options& options) {
+  repl r(session, out, err, options);
+  if (options.interactive && !options.banner.empty()) out << options.banner << "\n";
+  line_source lines(in, options.interactive, options.history_file);
+  statement_splitter splitter;
+  std::string line;
+  while (lines.next(r.prompt(splitter.pending()), line)) {
+    if (!splitter.pending() && line.find_first_not_of(" \t") != std::string::npos &&
+        line[line.find_first_not_of(" \t")] == '\\') {
+      if (!r.meta(line.substr(line.find_first_not_of(" \t")))) return 0;
+      continue;
+    }
+    for (const auto& statement : splitter.feed(line)) r.run(statement);
+    out.flush();
+  }
+  std::string rest = splitter.flush();
+  if (!rest.empty()) r.run(rest);
+  if (options.interactive) out << "\n";
+  return !options.interactive && r.failures() > 0 ? 1 : 0;
+}
+
+}  // namespace meridian::shell

@@ -1,0 +1,41 @@
+// The splitter ends statements only at a ';' outside strings, quoted names and comments.
+#include "shell/statement_splitter.hpp"
+
+#include <doctest/doctest.h>
+
+using meridian::shell::statement_splitter;
+using v = std::vector<std::string>;
+
+TEST_CASE("splitter: one line, several statements, and a statement over lines") {
+  statement_splitter s;
+  CHECK(s.feed("SELECT 1; SELECT 2;") == v{"SELECT 1", "SELECT 2"});
+  CHECK_FALSE(s.pending());
+  CHECK(s.feed("SELECT a") == v{});
+  CHECK(s.pending());
+  CHECK(s.feed("FROM t") == v{});
+  CHECK(s.feed("WHERE a = 1;") == v{"SELECT a\nFROM t\nWHERE a = 1"});
+  CHECK_FALSE(s.pending());
+}
+
+TEST_CASE("splitter: semicolons inside strings, names and comments do not end a statement") {
+  statement_splitter s;
+  CHECK(s.feed("INSERT INTO t VALUES ('a;b', 'it''s;');") ==
+        v{"INSERT INTO t VALUES ('a;b', 'it''s;')"});
+  CHECK(s.feed("SELECT \"we;ird\" FROM t;") == v{"SELECT \"we;ird\" FROM t"});
+  CHECK(s.feed("SELECT 1 -- not the end;") == v{});
+  CHECK(s.pending());
+  CHECK(s.feed(";") == v{"SELECT 1 -- not the end;"});
+  CHECK(s.feed("SELECT /* ; */ 2;") == v{"SELECT /* ; */ 2"});
+  CHECK(s.feed("SELECT 'multi") == v{});
+  CHECK(s.feed("line;';") == v{"SELECT 'multi\nline;'"});
+}
+
+TEST_CASE("splitter: comment-only lines and empty statements leave nothing pending") {
+  statement_splitter s;
+  CHECK(s.feed("-- just a comment") == v{});
+  CHECK_FALSE(s.pending());
+  CHECK(s.feed(";;  ;") == v{});
+  CHECK(s.feed("SELECT 3") == v{});
+  CHECK(s.flush() == "SELECT 3");
+  CHECK_FALSE(s.pending());
+}

@@ -1,0 +1,131 @@
+// Result rendering; see table_format.hpp.
+#include "shell/table_format.hpp"
+
+#include <cstdio>
+
+#include "common/time_text.hpp"
+
+namespace meridian::shell {
+namespace {
+
+bool is_numeric(const datum& d) {
+  return std::holds_alternative<std::int64_t>(d) || std::holds_alternative<std::uint64_t>(d) ||
+         std::holds_alternative<double>(d) || std::holds_alternative<decimal>(d);
+}
+
+// Display width in terminal columns: count UTF-8 code points, not bytes.
+std::size_t display_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+std::string cut(const std::string& s, std::size_t width) {
+  if (display_width(s) <= width) return s;
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80 && ++n > width - 1) break;
+    out.push_back(s[i]);
+  }
+  return out + "…";
+}
+
+std::string pad(const std::string& s, std::size_t width, bool right) {
+  std::size_t w = display_width(s);
+  std::string fill(width > w ? width - w : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
+std::string footer(const api::statement_result& r, const format_options& o) {
+  std::string out = r.columns.empty() ? r.tag
+                                      : "(" + std::to_string(r.rows.size()) +
+                                            (r.rows.size() == 1 ? " row" : " rows");
+  std::string extra;
+  if (o.show_timing) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f ms", r.elapsed_ms);
+    extra += buf;
+  }
+  if (o.show_round_trips && (r.ledger.total_round_trips() > 0 || r.ledger.local_reads > 0)) {
+    extra += (extra.empty() ? "" : ", ") + r.ledger.to_string();
+  }
+  if (r.columns.empty()) return extra.empty() ? out : out + " (" + extra + ")";
+  return out + (extra.empty() ? "" : ", " + extra) + ")";
+}
+
+}  // namespace
+
+std::string format_value(const datum& d) {
+  switch (d.index()) {
+    case 0:
+      return "NULL";
+    case 1:
+      return std::get<bool>(d) ? "true" : "false";
+    case 4: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.15g", std::get<double>(d));
+      return buf;
+    }
+    case 6:
+      return format_timestamp(std::get<timestamp_value>(d).micros);
+    case 7:
+      return std::get<std::string>(d);
+    default:
+      return debug_string(d);
+  }
+}
+
+// Lines end without the padding of their last cell.
+static std::string trim_lines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + (end < text.size() ? "\n" : "");
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string format_result(const api::statement_result& r, const format_options& o) {
+  std::string out;
+  // A notice comes before the footer; a result with rows (EXPLAIN's plan too) shows the rows.
+  if (r.columns.empty() && !r.explanation.empty()) {
+    out += r.explanation + (r.explanation.back() == '\n' ? "" : "\n");
+  }
+  if (r.columns.empty()) return out + footer(r, o) + "\n";
+  std::size_t n = r.columns.size();
+  std::vector<std::size_t> width(n);
+  std::vector<bool> right(n, false);
+  std::vector<std::vector<std::string>> cells;
+  for (std::size_t c = 0; c < n; ++c) width[c] = display_width(r.columns[c].name);
+  for (const auto& row : r.rows) {
+    std::vector<std::string> texts;
+    for (std::size_t c = 0; c < n && c < row.size(); ++c) {
+      texts.push_back(cut(format_value(row[c]), o.max_column_width));
+      width[c] = std::max(width[c], display_width(texts.back()));
+      if (is_numeric(row[c])) right[c] = true;
+    }
+    cells.push_back(std::move(texts));
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    out += (c ? " | " : " ") + pad(r.columns[c].name, width[c], false);
+  }
+  out += "\n";
+  for (std::size_t c = 0; c < n; ++c) out += (c ? "-+-" : "-") + std::string(width[c], '-');
+  out += "\n";
+  for (const auto& row : cells) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out += (c ? " | " : " ") + pad(row[c], width[c], right[c]);
+    }
+    out += "\n";
+  }
+  return trim_lines(out) + footer(r, o) + "\n";
+}
+
+}  // namespace meridian::shell

@@ -1,0 +1,35 @@
+// Results render as aligned tables with numbers on the right, NULL spelled out, and a footer
+// with rows, time and round trips.
+#include "shell/table_format.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace meridian;
+
+TEST_CASE("table format: alignment, NULL and the footer") {
+  api::statement_result r;
+  r.columns = {{"id", "BIGINT"}, {"name", "TEXT"}, {"price", "DECIMAL(10,2)"}};
+  r.rows.push_back({datum{std::int64_t{1}}, datum{std::string("ünï")}, datum{decimal(1999, 2)}});
+  r.rows.push_back({datum{std::int64_t{42}}, datum{null_value{}}, datum{decimal(5, 2)}});
+  r.elapsed_ms = 1.25;
+  r.ledger.tso_round_trips = 1;
+  r.ledger.read_round_trips = 1;
+  std::string text = shell::format_result(r);
+  CHECK(text ==
+        " id | name | price\n"
+        "----+------+------\n"
+        "  1 | ünï  | 19.99\n"
+        " 42 | NULL |  0.05\n"
+        "(2 rows, 1.2 ms, round trips: 2 (tso 1, reads 1, prewrite 0, commit 0))\n");
+}
+
+TEST_CASE("table format: statements without rows print their tag") {
+  api::statement_result r;
+  r.tag = "INSERT 3";
+  shell::format_options o;
+  o.show_timing = false;
+  CHECK(shell::format_result(r, o) == "INSERT 3\n");
+  CHECK(shell::format_value(datum{timestamp_value{0}}) == "1970-01-01 00:00:00");
+  CHECK(shell::format_value(datum{2.5}) == "2.5");
+  CHECK(shell::format_value(datum{true}) == "true");
+}

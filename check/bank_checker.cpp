@@ -12,6 +12,11 @@ check_result check_bank(const history& h, const bank_options& options) {
   }
   for (const auto& p : *paired) {
     ++out.operations;
+    if (p.f != "read" && p.f != "transfer") {
+      out.fail("operation '" + p.f + "' at line " + std::to_string(p.index + 1) +
+               " is not a bank operation (read or transfer)");
+      continue;
+    }
     if (p.f != "read" || p.outcome != op_type::ok) continue;
     const json& balances = p.result_value;
     std::string where = "read at line " + std::to_string(p.index + 1);

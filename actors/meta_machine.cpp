@@ -26,6 +26,10 @@ std::string meta_machine::put_record_command(const shard_record& r) {
   return "D" + encode_record(r);
 }
 
+std::string meta_machine::put_records_command(const std::vector<shard_record>& records) {
+  return "M" + encode_directory(records);
+}
+
 std::string meta_machine::raise_hw_command(std::uint64_t hw) {
   std::string out = "H";
   storage::codec::append_u64_be(out, hw);
@@ -64,6 +68,13 @@ result<std::vector<std::string>> meta_machine::apply(
         continue;
       }
       b.put(storage::cf::data, record_key(r->id), body);
+    } else if (e.data[0] == 'M') {
+      auto records = decode_directory(body);
+      if (!records) {
+        outputs.back() = "E";
+        continue;
+      }
+      for (const auto& r : *records) b.put(storage::cf::data, record_key(r.id), encode_record(r));
     } else if (e.data[0] == 'N' && body.empty()) {
       // The next id is above every shard in the directory and every id handed out before.
       storage::overlay_snapshot view(**base, overlay);

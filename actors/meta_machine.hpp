@@ -13,6 +13,8 @@ class meta_machine final : public state_machine {
   explicit meta_machine(storage::kv_engine& engine) : state_(engine) {}
 
   static std::string put_record_command(const shard_record& r);
+  // Several records in one command: a split's two halves change the directory atomically.
+  static std::string put_records_command(const std::vector<shard_record>& records);
   static std::string raise_hw_command(std::uint64_t hw);
   // Allocates a fresh shard id (a split's new shard); the answer is the id, 8 bytes big-endian.
   static std::string allocate_shard_id_command();

@@ -38,14 +38,13 @@ void shard_command_then(service_self* self, shard_id shard, std::string bytes,
   });
 }
 
+// One meta command: the records change together (a split's halves never appear one by one).
 void put_records(service_self* self, std::vector<shard_record> records, reply_fn done) {
   if (records.empty()) return done(shard_reply{});
-  shard_record r = records.back();
-  records.pop_back();
-  self->state.io->command(meta_shard, meta_machine::put_record_command(r),
-                          [self, records, done](result<std::string> bytes) {
+  self->state.io->command(meta_shard, meta_machine::put_records_command(records),
+                          [done](result<std::string> bytes) {
                             if (!bytes) return done(failure(bytes.err()));
-                            put_records(self, records, done);
+                            done(shard_reply{});
                           });
 }
 

@@ -66,37 +66,35 @@ status run_and_wait(const std::shared_ptr<actor_engine::shared>& s, std::functio
   return f.get();
 }
 
+// Every call runs on the client actor with its own reference to the inner transaction, so a
+// caller that rolls back and drops the transaction at once never leaves a call behind with a
+// dangling pointer; the last reference is dropped on the actor's thread.
 class actor_transaction final : public txn::transaction {
  public:
   actor_transaction(std::shared_ptr<actor_engine::shared> s, std::unique_ptr<txn::transaction> t)
       : shared_(std::move(s)), inner_(std::move(t)), start_ts_(inner_->start_ts()) {}
   ~actor_transaction() override {
-    // The inner transaction belongs to the actor's thread.
-    auto* raw = inner_.release();
-    if (inside == shared_.get()) {
-      delete raw;
-    } else {
-      run_on(shared_, [raw] { delete raw; });
-    }
+    if (inside == shared_.get()) return;
+    run_on(shared_, [inner = std::move(inner_)]() mutable { inner.reset(); });
   }
 
   std::uint64_t start_ts() const override { return start_ts_; }
   void get(std::string key, txn::callback<std::optional<std::string>> done) override {
-    call([this, key = std::move(key), done = std::move(done)]() mutable {
-      inner_->get(std::move(key), std::move(done));
+    call([key = std::move(key), done = std::move(done)](txn::transaction& t) mutable {
+      t.get(std::move(key), std::move(done));
     });
   }
   void batch_get(std::vector<std::string> keys,
                  txn::callback<std::vector<std::optional<std::string>>> done) override {
-    call([this, keys = std::move(keys), done = std::move(done)]() mutable {
-      inner_->batch_get(std::move(keys), std::move(done));
+    call([keys = std::move(keys), done = std::move(done)](txn::transaction& t) mutable {
+      t.batch_get(std::move(keys), std::move(done));
     });
   }
   void scan(std::string start, std::string end, std::size_t limit, bool reverse,
             txn::callback<txn::scan_page> done) override {
-    call([this, start = std::move(start), end = std::move(end), limit, reverse,
-          done = std::move(done)]() mutable {
-      inner_->scan(std::move(start), std::move(end), limit, reverse, std::move(done));
+    call([start = std::move(start), end = std::move(end), limit, reverse,
+          done = std::move(done)](txn::transaction& t) mutable {
+      t.scan(std::move(start), std::move(end), limit, reverse, std::move(done));
     });
   }
   status put(std::string key, std::string value) override {
@@ -112,10 +110,10 @@ class actor_transaction final : public txn::transaction {
     return run_and_wait(shared_, [&] { return inner_->validate_unchanged(std::move(key)); });
   }
   void commit(txn::callback<std::uint64_t> done) override {
-    call([this, done = std::move(done)]() mutable { inner_->commit(std::move(done)); });
+    call([done = std::move(done)](txn::transaction& t) mutable { t.commit(std::move(done)); });
   }
   void rollback(txn::callback<txn::unit> done) override {
-    call([this, done = std::move(done)]() mutable { inner_->rollback(std::move(done)); });
+    call([done = std::move(done)](txn::transaction& t) mutable { t.rollback(std::move(done)); });
   }
   const txn::ledger& round_trips() const override {
     // Read after the transaction's last callback, which happened-before the caller's read.
@@ -123,14 +121,13 @@ class actor_transaction final : public txn::transaction {
   }
 
  private:
-  // The caller keeps the transaction alive until the call's callback ran.
-  void call(std::function<void()> fn) {
-    if (inside == shared_.get()) return fn();
-    run_on(shared_, std::move(fn));
+  void call(std::function<void(txn::transaction&)> fn) {
+    if (inside == shared_.get()) return fn(*inner_);
+    run_on(shared_, [inner = inner_, fn = std::move(fn)]() mutable { fn(*inner); });
   }
 
   std::shared_ptr<actor_engine::shared> shared_;
-  std::unique_ptr<txn::transaction> inner_;
+  std::shared_ptr<txn::transaction> inner_;
   std::uint64_t start_ts_;
 };
 

@@ -19,12 +19,16 @@
 namespace meridian::actors {
 namespace {
 
+// Round trips as Raft's timing sees them: at least 40 ms, so that without simulated latency
+// (wan_scale 0) a tick is 10 ms and an election takes well under a second, instead of timers
+// firing every millisecond.
 std::vector<std::vector<std::uint64_t>> rtt_matrix(const latency_matrix& m) {
+  constexpr double floor_ms = 40;
   std::vector<std::vector<std::uint64_t>> out;
   for (std::size_t a = 0; a < m.dcs.size(); ++a) {
     out.emplace_back();
     for (std::size_t b = 0; b < m.dcs.size(); ++b) {
-      out.back().push_back(static_cast<std::uint64_t>(std::ceil(m.rtt(a, b))));
+      out.back().push_back(static_cast<std::uint64_t>(std::ceil(std::max(floor_ms, m.rtt(a, b)))));
     }
   }
   return out;
@@ -64,16 +68,6 @@ result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
   auto cfg = raft::with_wan_timing(base, rtt_matrix(topo.latency), c->options_.clock_drift_ms);
   if (!cfg) return cfg.err();
   c->raft_ = *cfg;
-  if (c->raft_.tick_ms < 10) {
-    // Without WAN latency the derived tick would be 1 ms; 10 ms keeps timers cheap and an
-    // election still takes well under a second.
-    c->raft_.tick_ms = 10;
-    c->raft_.max_clock_drift_ticks = std::max<std::uint64_t>(
-        1, (c->options_.clock_drift_ms + c->raft_.tick_ms - 1) / c->raft_.tick_ms);
-    if (c->raft_.max_clock_drift_ticks >= c->raft_.election_timeout_ticks) {
-      c->raft_.max_clock_drift_ticks = c->raft_.election_timeout_ticks / 4;
-    }
-  }
   // The meta shard: the first node of each datacenter.
   for (std::size_t dc = 0; dc < topo.latency.dcs.size(); ++dc) {
     for (const auto& n : topo.nodes) {

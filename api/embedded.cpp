@@ -300,6 +300,7 @@ class cluster_database final : public query::sql_database {
   txn::transaction_engine& engine() override { return *impl_.engines.at(dc_); }
   query::placement_hook* placement() override { return impl_.placements.at(dc_).get(); }
   const query::cluster_view* cluster() override { return impl_.views.at(dc_).get(); }
+  std::string engine_name() const override { return "cluster"; }
 
  private:
   std::unique_ptr<embedded_cluster> owner_;

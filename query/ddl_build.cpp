@@ -205,13 +205,14 @@ result<table_descriptor> build_table(const sql::create_table_stmt& s, const ddl_
     if (!ids) return ids.err();
     MERIDIAN_TRY(add_unique_index(t, std::move(*ids)));
   }
+  // Repeated options first: they are a mistake in the statement, whatever their values.
   std::set<std::string> seen;
   for (const auto& o : s.options) {
     if (!seen.insert(o.name.value).second) {
       return at(env, errc::sql_syntax, o.name.pos, "option " + o.name.value + " is given twice");
     }
-    MERIDIAN_TRY(apply_option(t, o, env));
   }
+  for (const auto& o : s.options) MERIDIAN_TRY(apply_option(t, o, env));
   return t;
 }
 

@@ -21,6 +21,8 @@ class sql_database {
   virtual txn::transaction_engine& engine() = 0;
   virtual placement_hook* placement() { return nullptr; }
   virtual const cluster_view* cluster() { return nullptr; }
+  // The engine's name for sqllogictest's skipif/onlyif ("local", "cluster").
+  virtual std::string engine_name() const { return "local"; }
 };
 
 class local_database final : public sql_database {

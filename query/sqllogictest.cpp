@@ -63,7 +63,8 @@ std::string format_timestamp_full(std::int64_t micros) {
 class file_runner {
  public:
   file_runner(std::string_view name, std::string_view text, sql_database& db, std::ostream& out)
-      : name_(name), lines_(split_lines(text)), out_(out), session_(db.engine(), options(db)) {}
+      : name_(name), lines_(split_lines(text)), out_(out), session_(db.engine(), options(db)),
+        engine_name_(db.engine_name()) {}
 
   sqllogictest_summary run();
 
@@ -86,6 +87,7 @@ class file_runner {
   std::size_t at_ = 0;
   std::ostream& out_;
   session session_;
+  std::string engine_name_;  // matched by skipif/onlyif besides "meridian"
   sqllogictest_summary summary_;
   std::size_t hash_threshold_ = 0;
 };
@@ -119,7 +121,8 @@ sqllogictest_summary file_runner::run() {
       continue;
     }
     if ((w[0] == "skipif" || w[0] == "onlyif") && w.size() > 1) {
-      bool ours = w[1] == "meridian";
+      // This runner answers to "meridian" and to its engine's name ("local", "cluster").
+      bool ours = w[1] == "meridian" || w[1] == engine_name_;
       skip_next = w[0] == "skipif" ? ours : !ours;
       continue;
     }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -99,6 +100,12 @@ std::string with_commas(double v) {
     out.push_back(digits[i]);
   }
   return n < 0 ? "-" + out : out;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
 void print_row(const std::string& label, double ours, double baseline, const std::string& target) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace meridian::bench {
 
@@ -36,6 +37,9 @@ std::string filesystem_name(const std::string& dir);
 // One aligned row: label, ours, baseline, ratio, target ("" for none).
 void print_row(const std::string& label, double ours, double baseline, const std::string& target);
 std::string with_commas(double v);
+
+// The p-quantile (0..1) of `v` by nearest rank below; 0 for an empty sample.
+double percentile(std::vector<double> v, double p);
 
 inline std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;

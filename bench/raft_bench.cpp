@@ -222,6 +222,9 @@ replicated_write_figures measure_replicated_writes(const raft_bench_options& o) 
     report("errors", static_cast<double>(errors));
     for (auto& h : g.handles) caf::anon_send_exit(h, caf::exit_reason::kill);
     caf::anon_send_exit(d, caf::exit_reason::kill);
+    // A replica may be mid-flush on a worker thread: closing its engine under it would crash
+    // the child after it reported (and the run would count as failed).
+    self->wait_for(g.handles);
     g.cores.clear();
     engines.clear();
     for (node_id n : {1, 2, 3}) std::filesystem::remove_all(base + "-" + std::to_string(n));

@@ -17,4 +17,17 @@ struct raft_bench_options {
 
 int run_raft_bench(const raft_bench_options& options);
 
+// The real-time part alone, in a forked child: raw replicated writes (100-byte register commands
+// through one Raft group's leader, fsync on, WAN off), the baseline other benchmarks set their
+// throughput beside. ok = false when the child failed.
+struct replicated_write_figures {
+  bool ok = false;
+  double ops_s = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double errors = 0;
+  long peak_rss_kib = 0;
+};
+replicated_write_figures measure_replicated_writes(const raft_bench_options& options);
+
 }  // namespace meridian::bench

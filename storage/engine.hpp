@@ -27,6 +27,9 @@ enum class cf : std::uint8_t {
   raft_state = 5,  // hard state, snapshot marker
 };
 inline constexpr std::size_t cf_count = 6;
+// An engine's own stamp in `meta` (lmdb_engine writes its on-disk format version there on open):
+// a property of the engine, not of the state stored in it.
+inline constexpr std::string_view format_version_key = "format_version";
 const char* cf_name(cf family);
 
 class kv_cursor {

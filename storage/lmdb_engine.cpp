@@ -25,7 +25,7 @@ const char* cf_name(cf family) {
 
 namespace {
 
-constexpr std::string_view format_key = "format_version";
+constexpr std::string_view format_key = format_version_key;
 
 class lmdb_cursor final : public kv_cursor {
  public:

@@ -3,6 +3,7 @@
 #include "storage/partition_snapshot.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/byte_io.hpp"
 #include "common/crc32.hpp"
@@ -14,25 +15,57 @@ const std::vector<cf>& state_machine_families() {
   return families;
 }
 
-result<std::string> export_partition(kv_engine& engine, const std::vector<cf>& families) {
+namespace {
+
+// Calls `visit` with the encoded record of every (family, key, value) of the families, in order,
+// from one consistent snapshot (the layout export_partition writes).
+status for_each_record(kv_engine& engine, const std::vector<cf>& families,
+                       const std::function<void(std::string_view record)>& visit) {
   auto snap = engine.snapshot();
   if (!snap) return snap.err();
-  std::string out;
-  byte_writer w(out);
+  std::string record;
   for (cf family : families) {
     auto c = (*snap)->cursor(family);
     if (!c) return c.err();
     MERIDIAN_TRY((*c)->first());
     while ((*c)->valid()) {
+      record.clear();
+      byte_writer w(record);
       w.u8(static_cast<std::uint8_t>(family));
       w.bytes((*c)->key());
       w.bytes((*c)->value());
+      visit(record);
       MERIDIAN_TRY((*c)->next());
     }
   }
+  return ok_status();
+}
+
+}  // namespace
+
+result<std::string> export_partition(kv_engine& engine, const std::vector<cf>& families) {
+  std::string out;
+  MERIDIAN_TRY(for_each_record(engine, families, [&out](std::string_view r) { out.append(r); }));
   std::uint32_t crc = crc32c(out);
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(crc >> shift));
   return out;
+}
+
+result<partition_digest> digest_partition(kv_engine& engine, const std::vector<cf>& families) {
+  partition_digest d;
+  // The engine's format stamp is not replicated state: LMDB writes it on open, the in-memory twin
+  // never does, and a snapshot install replaces `meta` with whatever the sender's export held.
+  std::string stamp;
+  byte_writer w(stamp);
+  w.u8(static_cast<std::uint8_t>(cf::meta));
+  w.bytes(format_version_key);
+  MERIDIAN_TRY(for_each_record(engine, families, [&d, &stamp](std::string_view r) {
+    if (r.substr(0, stamp.size()) == stamp) return;
+    d.checksum = crc32c(r, d.checksum);
+    ++d.entries;
+    d.bytes += r.size();
+  }));
+  return d;
 }
 
 status import_partition(kv_engine& engine, std::string_view bytes, const std::vector<cf>& families,

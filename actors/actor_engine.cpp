@@ -136,6 +136,7 @@ class actor_transaction final : public txn::transaction {
 actor_engine::actor_engine(caf::actor_system& system, const cluster& c, node_id home,
                            coordinator_options options)
     : shared_(std::make_shared<shared>()), home_(home) {
+  if (!options.active) options.active = c.active_set(home);
   shared_->client = system.spawn(client_behavior, shared_, c.net(), home, c.meta_nodes(),
                                  c.clock(), c.io_options(), options);
 }

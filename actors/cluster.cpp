@@ -50,6 +50,7 @@ cluster::~cluster() {
   }
   for (auto& [n, a] : tso_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (auto& [n, a] : services_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& [n, a] : gc_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
@@ -192,6 +193,10 @@ void cluster::spawn_split(node_id node, spawn_request r) {
 status cluster::start_services(node_id node) {
   services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
                                        options_.io, options_.default_leader_dc);
+  if (options_.gc.enabled) {
+    gc_[node] = spawn_gc_driver(system_, net_, node, meta_nodes_, options_.clock_ms, options_.io,
+                                active_set(node), options_.gc, gc_stats_);
+  }
   if (std::find(meta_nodes_.begin(), meta_nodes_.end(), node) != meta_nodes_.end()) {
     // The oracle first (it listens to the meta replica), told its replica once that exists.
     tso_slots_[node] = std::make_shared<caf::actor>();
@@ -246,6 +251,10 @@ void cluster::crash(node_id node) {
     net_->unregister_endpoint(node, service_endpoint);
     caf::anon_send_exit(services_[node], caf::exit_reason::kill);
     services_.erase(node);
+  }
+  if (gc_.count(node)) {
+    caf::anon_send_exit(gc_[node], caf::exit_reason::kill);
+    gc_.erase(node);
   }
   up_[node] = false;
 }
@@ -312,6 +321,13 @@ caf::actor cluster::node_service(node_id node) const {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   auto it = services_.find(node);
   return it == services_.end() ? caf::actor() : it->second;
+}
+
+std::shared_ptr<txn::active_set> cluster::active_set(node_id node) const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto& slot = active_[node];
+  if (!slot) slot = std::make_shared<txn::active_set>();
+  return slot;
 }
 
 caf::actor cluster::replica_actor(node_id node, shard_id shard) const {

@@ -16,6 +16,7 @@
 
 #include "actors/actor_io.hpp"
 #include "actors/directory.hpp"
+#include "actors/gc_driver.hpp"
 #include "actors/replica.hpp"
 #include "actors/replica_actor.hpp"
 #include "actors/transport.hpp"
@@ -47,6 +48,8 @@ struct cluster_options {
   std::chrono::milliseconds safe_ts_interval{1'000};
   replica_observer* observer = nullptr;
   actor_io_options io;
+  // Garbage collection of old versions (every node reports, the meta leader's node drives).
+  gc_options gc;
 };
 
 class cluster {
@@ -78,6 +81,10 @@ class cluster {
   std::vector<std::shared_ptr<replica>> replicas(shard_id shard) const;
   caf::actor replica_actor(node_id node, shard_id shard) const;
   caf::actor node_service(node_id node) const;
+  // The node's running transactions: coordinators homed on the node register in it, so garbage
+  // collection never passes them (coordinator_options::active).
+  std::shared_ptr<txn::active_set> active_set(node_id node) const;
+  const gc_stats& gc() const { return *gc_stats_; }
 
  private:
   struct slot {
@@ -108,6 +115,9 @@ class cluster {
   std::map<node_id, caf::actor> tso_;
   std::map<node_id, std::shared_ptr<caf::actor>> tso_slots_;  // each oracle's meta replica
   std::map<node_id, caf::actor> services_;
+  std::map<node_id, caf::actor> gc_;
+  mutable std::map<node_id, std::shared_ptr<txn::active_set>> active_;  // made on first use
+  std::shared_ptr<gc_stats> gc_stats_ = std::make_shared<gc_stats>();
   std::map<node_id, bool> up_;
   // Guards slots_: splits start replicas from actor threads while the owner reads them.
   mutable std::recursive_mutex mu_;

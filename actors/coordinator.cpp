@@ -161,7 +161,17 @@ void cluster_engine::begin(txn::begin_options options,
       core->read_only = true;
       core->stale = true;
     }
+    if (s->options.active) core->active = s->options.active->add(core->start_ts);
     done(std::unique_ptr<txn::transaction>(new cluster_transaction(std::move(core))));
+  });
+}
+
+void cluster_engine::resolve_lock(storage::locked_key lock, txn::callback<bool> done) {
+  auto core = std::make_shared<txn_core>();
+  core->shared = shared_;
+  core->resolve(std::move(lock), false, [core, done](result<resolution> r) {
+    if (!r) return done(r.err());
+    done(*r == resolution::resolved);
   });
 }
 

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "common/topology.hpp"
+#include "storage/mvcc.hpp"
+#include "txn/active_set.hpp"
 #include "txn/resolved_cache.hpp"
 #include "txn/transaction.hpp"
 
@@ -61,6 +63,9 @@ struct coordinator_options {
   std::uint64_t read_deadline_ms = 30'000;
   std::uint64_t max_backoff_ms = 400;
   std::size_t resolved_cache_entries = 16'384;
+  // The node's running transactions, for garbage collection (each transaction registers its
+  // start_ts while it can still read or commit). Null: not tracked.
+  std::shared_ptr<txn::active_set> active;
 };
 
 class cluster_engine final : public txn::transaction_engine {
@@ -70,6 +75,11 @@ class cluster_engine final : public txn::transaction_engine {
   ~cluster_engine() override;
 
   void begin(txn::begin_options options, txn::callback<std::unique_ptr<txn::transaction>> done) override;
+
+  // Resolves a lock met by background work (garbage collection) as a writer would: rolls its
+  // transaction forward or back once the primary says it is decided or expired. Delivers true
+  // when the lock is gone, false while its owner is alive.
+  void resolve_lock(storage::locked_key lock, txn::callback<bool> done);
 
   struct shared;  // state every transaction of this engine shares (io, options, the cache)
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "actors/coordinator_core.hpp"
+#include "common/limits.hpp"
+#include "txn/timestamp.hpp"
 
 namespace meridian::actors {
 namespace {
@@ -25,6 +27,9 @@ struct commit_plan {
   // have computed from the answers it has (one may have been lost).
   std::optional<std::uint64_t> decided_commit_ts;
   int attempt = 0;
+  // The client has its answer: heartbeats stop (the background commit needs no live TTL: a
+  // resolver that finds the primary committed rolls its secondaries forward).
+  bool settled = false;
 };
 
 std::vector<std::string> keys_of_plan(const commit_plan& p) {
@@ -33,11 +38,21 @@ std::vector<std::string> keys_of_plan(const commit_plan& p) {
   return keys;
 }
 
-txn::prewrite_params params_of(const txn_core& t, const commit_plan& p) {
+// A lock's TTL counts from its start_ts (PROTOCOL.md "Timestamps"), so a transaction that read
+// for a while before committing asks for the time it has already spent plus the configured TTL:
+// otherwise an interactive transaction's locks would be expired the moment they are written.
+std::uint64_t ttl_from_now(txn_core& t) {
+  std::uint64_t started = txn::physical_ms_of(t.start_ts);
+  std::uint64_t now = t.io().now_ms();
+  std::uint64_t elapsed = now > started ? now - started : 0;
+  return std::min(limits::max_lock_ttl_ms, elapsed + t.options().lock_ttl_ms);
+}
+
+txn::prewrite_params params_of(txn_core& t, const commit_plan& p) {
   txn::prewrite_params params;
   params.primary = p.primary;
   params.start_ts = t.start_ts;
-  params.ttl_ms = t.options().lock_ttl_ms;
+  params.ttl_ms = ttl_from_now(t);
   if (p.mode == prewrite_mode::async_commit) {
     params.use_async_commit = true;
     for (const auto& m : p.mutations) {
@@ -62,6 +77,31 @@ void finish_keys(const std::shared_ptr<txn_core>& self, std::vector<std::string>
       deadline, [](result<std::vector<group_answer>>) {
         // Keys left behind are resolved by the next reader through the primary.
       });
+}
+
+// While the commit is in flight, extends the primary lock's TTL every half TTL (txn_heartbeat), so
+// readers that meet a slow commit's locks (a shard electing a leader, a large prewrite) wait for
+// it instead of rolling it back. Stops once the client has its answer or the primary is gone.
+void keep_alive(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan) {
+  std::uint64_t every = std::max<std::uint64_t>(1, self->options().lock_ttl_ms / 2);
+  self->io().after(every, [self, plan, every] {
+    if (plan->settled) return;
+    std::uint64_t start_ts = self->start_ts;
+    std::uint64_t ttl = ttl_from_now(*self);
+    std::string primary = plan->primary;
+    self->scatter(
+        {primary},
+        [start_ts, ttl, primary](const route& r, const std::vector<std::string>&) {
+          return shard_command(heartbeat_cmd{r.epoch, primary, start_ts, ttl});
+        },
+        self->io().now_ms() + every, [self, plan](result<std::vector<group_answer>> answers) {
+          // Committed, rolled back or refused: nothing left to keep alive. A lost heartbeat is
+          // sent again, and so is one that came before the primary's prewrite was applied.
+          const auto* a = answers.ok() ? &answers->front().answer : nullptr;
+          bool gone = a && !a->ok() && a->err().code() != errc::txn_lock_not_found;
+          if (!gone) keep_alive(self, plan);
+        });
+  });
 }
 
 // Prewrites every key of the plan (parallel per shard), resolving locks met and retrying, then
@@ -276,6 +316,7 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
   }
   txn::commit_mode mode = self->mode;
   if (single && mode != txn::commit_mode::classic) return one_phase(self, plan, first, 0, done);
+  keep_alive(self, plan);
   bool small = plan->mutations.size() <= self->options().async_commit_max_keys;
   if (mode != txn::commit_mode::classic && small && self->unchanged.empty()) {
     plan->mode = prewrite_mode::async_commit;
@@ -285,7 +326,8 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
                           if (!p) return abort_async(self, plan, p.err(), done);
                           // Committed: every prewrite succeeded (PROTOCOL.md step 4), at the
                           // largest min_commit_ts — or where a resolver already committed it.
-                          ++self->ledger.commit_rounds;
+                          // The commit records are written in the background: the client
+                          // waits for no commit round (the ledger counts only rounds it waits on).
                           std::uint64_t commit_ts =
                               plan->decided_commit_ts.value_or(plan->min_commit_ts);
                           done(commit_ts);
@@ -376,7 +418,10 @@ void txn_core::commit(txn::callback<std::uint64_t> done) {
       break;
     }
   }
-  start_commit(shared_from_this(), plan, done);
+  start_commit(shared_from_this(), plan, [plan, done](result<std::uint64_t> r) {
+    plan->settled = true;
+    done(std::move(r));
+  });
 }
 
 }  // namespace meridian::actors

@@ -38,6 +38,9 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   std::vector<std::string> unchanged;  // validate_unchanged keys
   std::vector<std::uint64_t> bypass;   // transactions pushed past our reads
   txn::ledger ledger;
+  // Holds start_ts in the node's active set (garbage collection's bound) while this state lives:
+  // as long as the transaction object or any of its background work.
+  txn::active_set::registration active;
 
   cluster_io& io() { return shared->io; }
   const coordinator_options& options() const { return shared->options; }

@@ -1,5 +1,6 @@
 // The meta shard's state machine; see meta_machine.hpp. Layout in the `data` family:
-//   "dir/" + 8-byte id -> shard record;  "tso_hw" -> 8-byte mark.
+//   "dir/" + 8-byte id -> shard record;  "tso_hw" -> 8-byte mark;
+//   "gc/active/" + 8-byte node -> oldest active start_ts, reported_at;  "gc/safe_point" -> 8 bytes.
 #include "actors/meta_machine.hpp"
 
 #include "storage/key_codec.hpp"
@@ -14,10 +15,67 @@ constexpr std::string_view hw_key = "tso_hw";
 constexpr std::string_view next_id_key = "next_shard_id";
 const std::string dir_prefix = "dir/";
 
+const std::string gc_report_prefix = "gc/active/";
+constexpr std::string_view gc_safe_point_key = "gc/safe_point";
+
 std::string record_key(shard_id id) {
   std::string k = dir_prefix;
   storage::codec::append_u64_be(k, id);
   return k;
+}
+
+std::string report_key(node_id node) {
+  std::string k = gc_report_prefix;
+  storage::codec::append_u64_be(k, node);
+  return k;
+}
+
+std::uint64_t u64_at(std::string_view bytes, std::size_t i) {
+  return storage::codec::decode_u64_be(bytes.substr(i * 8, 8));
+}
+
+// A stored 8-byte number, 0 when absent.
+result<std::uint64_t> stored_u64(storage::kv_snapshot& view, std::string_view key) {
+  auto v = view.get(storage::cf::data, key);
+  if (!v) return v.err();
+  return v->has_value() ? storage::codec::decode_u64_be(**v) : 0;
+}
+
+// Garbage collection's commands: 'A' a node's report, 'S' the safe point. Both keep the newer
+// value, so a delayed or duplicated command changes nothing.
+status apply_gc(char tag, std::string_view body, storage::kv_snapshot& view,
+                storage::kv_write_batch& b) {
+  if (tag == 'A') {
+    std::string key = report_key(u64_at(body, 0));
+    auto current = view.get(storage::cf::data, key);
+    if (!current) return current.err();
+    if (!current->has_value() || u64_at(**current, 1) < u64_at(body, 2)) {
+      b.put(storage::cf::data, key, body.substr(8));
+    }
+    return ok_status();
+  }
+  auto current = stored_u64(view, gc_safe_point_key);
+  if (!current) return current.err();
+  if (u64_at(body, 0) > *current) b.put(storage::cf::data, gc_safe_point_key, body);
+  return ok_status();
+}
+
+// gc_state_query's answer: the safe point, then (node, oldest_active, reported_at) per node.
+result<std::string> gc_state_answer(storage::kv_snapshot& snap) {
+  auto sp = stored_u64(snap, gc_safe_point_key);
+  if (!sp) return sp.err();
+  std::string out;
+  storage::codec::append_u64_be(out, *sp);
+  auto c = snap.cursor(storage::cf::data);
+  if (!c) return c.err();
+  MERIDIAN_TRY((*c)->seek(gc_report_prefix));
+  while ((*c)->valid() && (*c)->key().substr(0, gc_report_prefix.size()) == gc_report_prefix &&
+         (*c)->value().size() == 16) {
+    out.append((*c)->key().substr(gc_report_prefix.size(), 8));
+    out.append((*c)->value());
+    MERIDIAN_TRY((*c)->next());
+  }
+  return out;
 }
 
 }  // namespace
@@ -37,6 +95,34 @@ std::string meta_machine::raise_hw_command(std::uint64_t hw) {
 }
 
 std::string meta_machine::allocate_shard_id_command() { return "N"; }
+
+std::string meta_machine::report_active_command(const txn::gc_report& r) {
+  std::string out = "A";
+  storage::codec::append_u64_be(out, r.node);
+  storage::codec::append_u64_be(out, r.oldest_active);
+  storage::codec::append_u64_be(out, r.reported_at);
+  return out;
+}
+
+std::string meta_machine::raise_safe_point_command(std::uint64_t safe_point) {
+  std::string out = "S";
+  storage::codec::append_u64_be(out, safe_point);
+  return out;
+}
+
+std::string meta_machine::gc_state_query() { return "g"; }
+
+result<meta_machine::gc_state> meta_machine::decode_gc_state(std::string_view bytes) {
+  if (bytes.size() < 8 || (bytes.size() - 8) % 24 != 0) {
+    return error(errc::invalid_argument, "malformed GC state from the meta shard");
+  }
+  gc_state st;
+  st.safe_point = u64_at(bytes, 0);
+  for (std::size_t i = 1; i * 8 < bytes.size(); i += 3) {
+    st.reports.push_back({u64_at(bytes, i), u64_at(bytes, i + 1), u64_at(bytes, i + 2)});
+  }
+  return st;
+}
 
 std::string meta_machine::directory_query() { return "d"; }
 
@@ -102,6 +188,9 @@ result<std::vector<std::string>> meta_machine::apply(
       std::uint64_t now = current->has_value() ? storage::codec::decode_u64_be(**current) : 0;
       // The mark only rises: a stale raise (from a deposed leader) changes nothing.
       if (storage::codec::decode_u64_be(body) > now) b.put(storage::cf::data, hw_key, body);
+    } else if ((e.data[0] == 'A' && body.size() == 24) || (e.data[0] == 'S' && body.size() == 8)) {
+      storage::overlay_snapshot view(**base, overlay);
+      MERIDIAN_TRY(apply_gc(e.data[0], body, view, b));
     } else {
       outputs.back() = "E";
       continue;
@@ -123,6 +212,7 @@ result<std::string> meta_machine::query(const std::string& request) {
     storage::codec::append_u64_be(out, v->has_value() ? storage::codec::decode_u64_be(**v) : 0);
     return out;
   }
+  if (request == gc_state_query()) return gc_state_answer(**snap);
   if (request != directory_query()) return error(errc::invalid_argument, "unknown meta query");
   auto c = (*snap)->cursor(storage::cf::data);
   if (!c) return c.err();

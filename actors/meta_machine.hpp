@@ -1,10 +1,12 @@
 // The meta shard's state machine: the shard directory and the timestamp oracle's persisted
-// high-water mark, replicated like any shard. Commands: put a shard record, raise the mark.
-// Queries: the whole directory, the mark. Pure over the engine; owned by one replica.
+// high-water mark, and garbage collection's reports and safe point, replicated like any shard.
+// Commands: put shard records, raise the mark, allocate a shard id, report a node's oldest active
+// transaction, raise the GC safe point. Queries: the whole directory, the mark, GC's state. Pure over the engine; owned by one replica.
 #pragma once
 
 #include "actors/directory.hpp"
 #include "actors/state_machine.hpp"
+#include "txn/gc_safe_point.hpp"
 
 namespace meridian::actors {
 
@@ -18,6 +20,16 @@ class meta_machine final : public state_machine {
   static std::string raise_hw_command(std::uint64_t hw);
   // Allocates a fresh shard id (a split's new shard); the answer is the id, 8 bytes big-endian.
   static std::string allocate_shard_id_command();
+  // Garbage collection's shared state: each node's oldest active start_ts (kept when newer than
+  // the stored report), and the cluster's safe point (only rises).
+  static std::string report_active_command(const txn::gc_report& r);
+  static std::string raise_safe_point_command(std::uint64_t safe_point);
+  struct gc_state {
+    std::uint64_t safe_point = 0;
+    std::vector<txn::gc_report> reports;
+  };
+  static std::string gc_state_query();
+  static result<gc_state> decode_gc_state(std::string_view bytes);
   static std::string directory_query();
   static std::string hw_query();
   // The meta shard's bootstrap state: the initial directory (a new cluster's snapshot data).

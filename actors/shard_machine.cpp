@@ -147,10 +147,9 @@ status shard_machine::before_read(const std::string& query) {
     }
   } else if (auto* l = std::get_if<latest_write_query>(&*q)) {
     hit = concurrency_.read_key_check(l->key, l->read.read_ts);
-  } else {
-    const auto& s = std::get<scan_query>(*q);
-    hit = concurrency_.read_range_check(s.start, s.end, s.read.read_ts);
-  }
+  } else if (auto* s = std::get_if<scan_query>(&*q)) {
+    hit = concurrency_.read_range_check(s->start, s->end, s->read.read_ts);
+  }  // a lock scan reads locks, not data: memory locks cannot hide anything from it
   if (!hit) return ok_status();
   return error(errc::key_locked, "'" + txn::printable_key(hit->key) +
                                      "' is being locked by a transaction (start_ts " +
@@ -282,7 +281,7 @@ txn::txn_result<std::string> shard_machine::run(const shard_command& c,
   MERIDIAN_TRY(txn::advance_gc_safe_point(reader, writes, gc.safe_point));
   auto r = txn::gc_range(view, writes, start, descriptor_.end, gc.safe_point, gc.max_keys);
   if (!r) return r.err();
-  return r->more ? r->resume_key : std::string();
+  return encode_gc_answer({r->versions_removed, r->more, r->resume_key});
 }
 
 txn::txn_result<std::string> shard_machine::validate_unchanged(
@@ -412,6 +411,15 @@ result<std::vector<std::string>> shard_machine::apply(
 
 // ---- reads --------------------------------------------------------------------------------------
 
+// A range clamped to the shard's: a scan beyond it continues on the next shard.
+std::pair<std::string, std::string> shard_machine::clamp(const std::string& start,
+                                                         const std::string& end) const {
+  std::string lo = std::max(start, descriptor_.start);
+  std::string hi = end;
+  if (!descriptor_.end.empty() && (hi.empty() || descriptor_.end < hi)) hi = descriptor_.end;
+  return {lo, hi};
+}
+
 result<std::string> shard_machine::query(const std::string& request) {
   auto q = decode_query(request);
   if (!q) return encode_error(q.err());
@@ -479,13 +487,18 @@ result<std::string> shard_machine::query(const std::string& request) {
                                        }));
       return encode_u64(newest);
     }
+    if (auto* k = std::get_if<lock_scan_query>(&*q)) {
+      MERIDIAN_TRY(check_route(k->epoch, {}));
+      auto [start, end] = clamp(k->start, k->end);
+      auto locks = txn::scan_locks(**snap, start, end, k->read.read_ts,
+                                   std::max<std::uint32_t>(1, k->limit));
+      if (!locks) return locks.err();
+      return encode_locks(*locks);
+    }
     const auto& s = std::get<scan_query>(*q);
     MERIDIAN_TRY(check_route(s.epoch, {}));
     MERIDIAN_TRY(txn::check_read_ts(reader, s.read.read_ts));
-    // Clamp to the shard's range: a scan beyond it continues on the next shard.
-    std::string start = std::max(s.start, descriptor_.start);
-    std::string end = s.end;
-    if (!descriptor_.end.empty() && (end.empty() || descriptor_.end < end)) end = descriptor_.end;
+    auto [start, end] = clamp(s.start, s.end);
     auto page = reader.scan(start, end, s.read, s.limit, s.reverse);
     if (!page) return page.err();
     return encode_scan(*page);

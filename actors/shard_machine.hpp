@@ -70,6 +70,8 @@ class shard_machine final : public state_machine {
   }
   result<std::string> stale_query(const std::string& request) override;
   std::uint64_t safe_ts() const { return safe_ts_; }
+  // The shard's storage (for checks and tests: sizes, checksums).
+  storage::kv_engine& engine() { return state_.engine(); }
 
   const shard_descriptor& descriptor() const { return descriptor_; }
   txn::concurrency_manager& concurrency() { return concurrency_; }
@@ -81,6 +83,7 @@ class shard_machine final : public state_machine {
   txn::txn_result<std::string> run(const shard_command& c, storage::mvcc_reader& reader,
                                    storage::kv_snapshot& view, storage::mvcc_batch& writes);
   status check_route(std::uint64_t epoch, const std::vector<std::string>& keys) const;
+  std::pair<std::string, std::string> clamp(const std::string& start, const std::string& end) const;
   txn::txn_result<std::string> validate_unchanged(storage::mvcc_reader& reader,
                                                   const std::vector<std::string>& keys,
                                                   std::uint64_t start_ts);

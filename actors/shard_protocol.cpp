@@ -3,11 +3,17 @@
 // every length and tag and reject trailing bytes.
 #include "actors/shard_protocol.hpp"
 
-#include "common/byte_io.hpp"
+#include "actors/shard_wire.hpp"
 #include "common/limits.hpp"
 
 namespace meridian::actors {
 namespace {
+
+using wire::malformed;
+using wire::read_lock;
+using wire::reader;
+using wire::write_lock;
+using wire::writer;
 
 enum tag : std::uint8_t {
   tag_prewrite = 1,
@@ -24,73 +30,7 @@ enum tag : std::uint8_t {
   tag_batch_get = 33,
   tag_scan = 34,
   tag_latest_write = 35,
-};
-
-error malformed(const char* what) {
-  return error(errc::invalid_argument, std::string("malformed shard ") + what);
-}
-
-struct writer {
-  std::string out;
-  byte_writer w{out};
-  void u8(std::uint8_t v) { w.u8(v); }
-  void u64(std::uint64_t v) { w.varint(v); }
-  void flag(bool v) { w.u8(v ? 1 : 0); }
-  void str(std::string_view s) { w.bytes(s); }
-  void strs(const std::vector<std::string>& v) {
-    u64(v.size());
-    for (const auto& s : v) str(s);
-  }
-  void read_options(const storage::read_options& o) {
-    u64(o.read_ts);
-    u64(o.bypass_locks.size());
-    for (auto ts : o.bypass_locks) u64(ts);
-  }
-};
-
-struct reader {
-  explicit reader(std::string_view in) : r(in) {}
-  byte_reader r;
-  bool ok = true;
-  std::uint8_t u8() {
-    std::uint8_t v = 0;
-    ok = ok && r.u8(v);
-    return v;
-  }
-  std::uint64_t u64() {
-    std::uint64_t v = 0;
-    ok = ok && r.varint(v);
-    return v;
-  }
-  bool flag() { return u8() != 0; }
-  std::string str() {
-    std::string v;
-    ok = ok && r.bytes(v);
-    return v;
-  }
-  std::vector<std::string> strs(std::size_t max = limits::max_keys_per_command * 4) {
-    std::uint64_t n = u64();
-    std::vector<std::string> v;
-    if (!ok || n > max) {
-      ok = false;
-      return v;
-    }
-    v.reserve(n);
-    for (std::uint64_t i = 0; i < n && ok; ++i) v.push_back(str());
-    return v;
-  }
-  storage::read_options read_options() {
-    storage::read_options o;
-    o.read_ts = u64();
-    std::uint64_t n = u64();
-    if (!ok || n > 1024) {
-      ok = false;
-      return o;
-    }
-    for (std::uint64_t i = 0; i < n && ok; ++i) o.bypass_locks.push_back(u64());
-    return o;
-  }
-  bool done() const { return ok && r.done(); }
+  tag_lock_scan = 36,
 };
 
 void write_mutations(writer& w, const std::vector<txn::mutation>& ms) {
@@ -128,21 +68,6 @@ txn::txn_outcome read_outcome(reader& r) {
   bool committed = r.flag();
   std::uint64_t ts = r.u64();
   return committed ? txn::txn_outcome::committed_at(ts) : txn::txn_outcome::rolled_back();
-}
-
-void write_lock(writer& w, const std::optional<storage::lock_record>& lock) {
-  w.flag(lock.has_value());
-  if (lock) w.str(storage::encode_lock(*lock));
-}
-
-std::optional<storage::lock_record> read_lock(reader& r) {
-  if (!r.flag()) return std::nullopt;
-  auto lock = storage::decode_lock(r.str());
-  if (!lock) {
-    r.ok = false;
-    return std::nullopt;
-  }
-  return std::move(*lock);
 }
 
 void encode_one(writer& w, const prewrite_cmd& c) {
@@ -354,6 +279,13 @@ std::string encode_query(const shard_query& q) {
     w.u64(l->epoch);
     w.str(l->key);
     w.read_options(l->read);
+  } else if (const auto* k = std::get_if<lock_scan_query>(&q)) {
+    w.u8(tag_lock_scan);
+    w.u64(k->epoch);
+    w.str(k->start);
+    w.str(k->end);
+    w.read_options(k->read);
+    w.u64(k->limit);
   } else {
     const auto& s = std::get<scan_query>(q);
     w.u8(tag_scan);
@@ -398,6 +330,14 @@ result<shard_query> decode_query(std::string_view bytes) {
     s.limit = static_cast<std::uint32_t>(r.u64());
     s.reverse = r.flag();
     q = std::move(s);
+  } else if (t == tag_lock_scan) {
+    lock_scan_query k;
+    k.epoch = r.u64();
+    k.start = r.str();
+    k.end = r.str();
+    k.read = r.read_options();
+    k.limit = static_cast<std::uint32_t>(r.u64());
+    q = std::move(k);
   } else {
     return malformed("query");
   }
@@ -436,232 +376,6 @@ std::uint64_t epoch_of(const shard_command& c) {
 
 std::uint64_t epoch_of(const shard_query& q) {
   return std::visit([](const auto& x) { return x.epoch; }, q);
-}
-
-// ---- answers ----------------------------------------------------------------------------------
-
-std::string ok_answer(std::string_view payload) {
-  std::string out(1, '\0');
-  out.append(payload);
-  return out;
-}
-
-std::string encode_error(const txn::txn_error& e) {
-  writer w;
-  w.u8(1);
-  w.u64(e.cause.number());
-  w.str(e.cause.message());
-  w.flag(e.lock.has_value());
-  if (e.lock) {
-    w.str(e.lock->key);
-    w.str(storage::encode_lock(e.lock->lock));
-  }
-  w.u64(e.conflict_start_ts);
-  w.u64(e.conflict_commit_ts);
-  w.u64(e.min_commit_ts);
-  w.u64(e.commit_ts);
-  return std::move(w.out);
-}
-
-txn::txn_result<std::string> decode_answer(std::string_view bytes) {
-  if (bytes.empty()) return error(malformed("answer"));
-  if (bytes[0] == '\0') return std::string(bytes.substr(1));
-  reader r(bytes.substr(1));
-  auto code = static_cast<errc>(r.u64());
-  std::string message = r.str();
-  txn::txn_error e(error(code, std::move(message)));
-  if (r.flag()) {
-    storage::locked_key lk;
-    lk.key = r.str();
-    auto lock = storage::decode_lock(r.str());
-    if (!lock) return error(malformed("answer"));
-    lk.lock = std::move(*lock);
-    e.lock = std::move(lk);
-  }
-  e.conflict_start_ts = r.u64();
-  e.conflict_commit_ts = r.u64();
-  e.min_commit_ts = r.u64();
-  e.commit_ts = r.u64();
-  if (!r.done()) return error(malformed("answer"));
-  return e;
-}
-
-std::string encode_prewrite_answer(const txn::prewrite_response& p) {
-  writer w;
-  w.u64(p.min_commit_ts);
-  w.u64(p.keys.size());
-  for (const auto& k : p.keys) {
-    w.u64(k.min_commit_ts);
-    w.flag(k.already_committed_at.has_value());
-    w.u64(k.already_committed_at.value_or(0));
-  }
-  return std::move(w.out);
-}
-
-result<txn::prewrite_response> decode_prewrite_answer(std::string_view payload) {
-  reader r(payload);
-  txn::prewrite_response p;
-  p.min_commit_ts = r.u64();
-  std::uint64_t n = r.u64();
-  if (!r.ok || n > limits::max_keys_per_command) return malformed("prewrite answer");
-  for (std::uint64_t i = 0; i < n && r.ok; ++i) {
-    txn::prewrite_result k;
-    k.min_commit_ts = r.u64();
-    bool committed = r.flag();
-    std::uint64_t at = r.u64();
-    if (committed) k.already_committed_at = at;
-    p.keys.push_back(k);
-  }
-  if (!r.done()) return malformed("prewrite answer");
-  return p;
-}
-
-std::string encode_u64(std::uint64_t v) {
-  writer w;
-  w.u64(v);
-  return std::move(w.out);
-}
-
-result<std::uint64_t> decode_u64(std::string_view payload) {
-  reader r(payload);
-  std::uint64_t v = r.u64();
-  if (!r.done()) return malformed("number");
-  return v;
-}
-
-std::string encode_txn_status(const txn::txn_status& s) {
-  writer w;
-  w.u8(static_cast<std::uint8_t>(s.outcome));
-  w.u8(static_cast<std::uint8_t>(s.action));
-  w.u64(s.commit_ts);
-  write_lock(w, s.lock);
-  w.flag(s.lock_expired);
-  return std::move(w.out);
-}
-
-result<txn::txn_status> decode_txn_status(std::string_view payload) {
-  reader r(payload);
-  txn::txn_status s;
-  std::uint8_t outcome = r.u8(), action = r.u8();
-  if (outcome > 4 || action > 3) return malformed("status");
-  s.outcome = static_cast<txn::txn_status::state>(outcome);
-  s.action = static_cast<txn::txn_status::action_taken>(action);
-  s.commit_ts = r.u64();
-  s.lock = read_lock(r);
-  s.lock_expired = r.flag();
-  if (!r.done()) return malformed("status");
-  return s;
-}
-
-std::string encode_secondary_statuses(const std::vector<txn::secondary_status>& list) {
-  writer w;
-  w.u64(list.size());
-  for (const auto& s : list) {
-    w.u8(static_cast<std::uint8_t>(s.outcome));
-    write_lock(w, s.lock);
-    w.u64(s.commit_ts);
-    w.flag(s.wrote_rollback);
-  }
-  return std::move(w.out);
-}
-
-result<std::vector<txn::secondary_status>> decode_secondary_statuses(std::string_view payload) {
-  reader r(payload);
-  std::uint64_t n = r.u64();
-  if (!r.ok || n > limits::max_keys_per_command) return malformed("secondary statuses");
-  std::vector<txn::secondary_status> out;
-  for (std::uint64_t i = 0; i < n && r.ok; ++i) {
-    txn::secondary_status s;
-    std::uint8_t outcome = r.u8();
-    if (outcome > 2) r.ok = false;
-    s.outcome = static_cast<txn::secondary_status::state>(outcome);
-    s.lock = read_lock(r);
-    s.commit_ts = r.u64();
-    s.wrote_rollback = r.flag();
-    out.push_back(std::move(s));
-  }
-  if (!r.done()) return malformed("secondary statuses");
-  return out;
-}
-
-std::string encode_read(const storage::read_result& rr) {
-  writer w;
-  w.flag(rr.outcome == storage::read_result::state::value);
-  if (rr.outcome == storage::read_result::state::value) w.str(rr.value);
-  return std::move(w.out);
-}
-
-result<std::optional<std::string>> decode_value(std::string_view payload) {
-  reader r(payload);
-  std::optional<std::string> v;
-  if (r.flag()) v = r.str();
-  if (!r.done()) return malformed("value");
-  return v;
-}
-
-std::string encode_values(const std::vector<std::optional<std::string>>& values) {
-  writer w;
-  w.u64(values.size());
-  for (const auto& v : values) {
-    w.flag(v.has_value());
-    if (v) w.str(*v);
-  }
-  return std::move(w.out);
-}
-
-result<std::vector<std::optional<std::string>>> decode_values(std::string_view payload) {
-  reader r(payload);
-  std::uint64_t n = r.u64();
-  if (!r.ok || n > limits::max_keys_per_command * 4) return malformed("values");
-  std::vector<std::optional<std::string>> out;
-  for (std::uint64_t i = 0; i < n && r.ok; ++i) {
-    std::optional<std::string> v;
-    if (r.flag()) v = r.str();
-    out.push_back(std::move(v));
-  }
-  if (!r.done()) return malformed("values");
-  return out;
-}
-
-std::string encode_scan(const storage::scan_result& s) {
-  writer w;
-  w.u64(s.rows.size());
-  for (const auto& [k, v] : s.rows) {
-    w.str(k);
-    w.str(v);
-  }
-  w.flag(s.more);
-  w.str(s.resume_key);
-  w.flag(s.blocked.has_value());
-  if (s.blocked) {
-    w.str(s.blocked->key);
-    w.str(storage::encode_lock(s.blocked->lock));
-  }
-  return std::move(w.out);
-}
-
-result<storage::scan_result> decode_scan(std::string_view payload) {
-  reader r(payload);
-  storage::scan_result s;
-  std::uint64_t n = r.u64();
-  if (!r.ok || n > (std::uint64_t{1} << 24)) return malformed("scan page");
-  for (std::uint64_t i = 0; i < n && r.ok; ++i) {
-    std::string k = r.str();
-    std::string v = r.str();
-    s.rows.emplace_back(std::move(k), std::move(v));
-  }
-  s.more = r.flag();
-  s.resume_key = r.str();
-  if (r.flag()) {
-    storage::locked_key lk;
-    lk.key = r.str();
-    auto lock = storage::decode_lock(r.str());
-    if (!lock) return malformed("scan page");
-    lk.lock = std::move(*lock);
-    s.blocked = std::move(lk);
-  }
-  if (!r.done()) return malformed("scan page");
-  return s;
 }
 
 }  // namespace meridian::actors

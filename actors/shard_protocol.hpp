@@ -122,7 +122,19 @@ struct latest_write_query {
   storage::read_options read;
 };
 
-using shard_query = std::variant<get_query, batch_get_query, scan_query, latest_write_query>;
+// The locks of [start, end) (clamped to the shard's range) whose start_ts is at or below
+// read.read_ts, at most `limit`, in key order: what garbage collection resolves before its safe
+// point passes them (PROTOCOL.md "Garbage collection"). Answered with encode_locks.
+struct lock_scan_query {
+  std::uint64_t epoch = 0;
+  std::string start;
+  std::string end;
+  storage::read_options read;
+  std::uint32_t limit = 0;
+};
+
+using shard_query =
+    std::variant<get_query, batch_get_query, scan_query, latest_write_query, lock_scan_query>;
 
 std::string encode_command(const shard_command& c);
 result<shard_command> decode_command(std::string_view bytes);
@@ -157,6 +169,16 @@ std::string encode_read(const storage::read_result& r);
 result<std::optional<std::string>> decode_value(std::string_view payload);
 std::string encode_values(const std::vector<std::optional<std::string>>& values);
 result<std::vector<std::optional<std::string>>> decode_values(std::string_view payload);
+// A gc command's answer: what it removed, and where the next chunk starts when more keys remain.
+struct gc_answer {
+  std::uint64_t versions_removed = 0;
+  bool more = false;
+  std::string resume_key;
+};
+std::string encode_gc_answer(const gc_answer& a);
+result<gc_answer> decode_gc_answer(std::string_view payload);
+std::string encode_locks(const std::vector<storage::locked_key>& locks);
+result<std::vector<storage::locked_key>> decode_locks(std::string_view payload);
 // A scan page: rows, more, resume key, and the blocking lock if the scan stopped at one.
 std::string encode_scan(const storage::scan_result& r);
 result<storage::scan_result> decode_scan(std::string_view payload);

@@ -1,59 +1,13 @@
 // The whole cluster under the deterministic simulator: a transaction written from one datacenter
 // is read from another; one-phase commit for one shard and two-phase commits across shards; a
 // conflicting writer loses (first committer wins); timestamps come from the oracle.
-#include <doctest/doctest.h>
-
-#include <caf/all.hpp>
-
-#include "actors/cluster.hpp"
-#include "sim/sim_runtime.hpp"
-#include "sim/txn_client.hpp"
+#include "sim/cluster_world.hpp"
 
 using namespace meridian;
 using namespace std::chrono_literals;
 
-namespace {
-
-struct world {
-  sim::runtime rt;
-  std::unique_ptr<actors::cluster> cluster;
-  std::vector<caf::actor> clients;
-
-  ~world() {
-    for (auto& c : clients) caf::anon_send_exit(c, caf::exit_reason::kill);
-    cluster.reset();
-    rt.run_ready();
-  }
-  sim::txn_client client(node_id home) {
-    auto c = sim::spawn_txn_client(rt.system(), *cluster, home);
-    clients.push_back(c.handle);
-    return c;
-  }
-
-  world() {
-    actors::cluster_options o;
-    o.split_keys = {"m"};
-    o.clock_ms = [this] { return 1'700'000'000'000ull + static_cast<std::uint64_t>(rt.now_ns() / 1'000'000); };
-    auto c = actors::cluster::start(rt.system(), o);
-    REQUIRE(c.ok());
-    cluster = std::move(*c);
-    rt.run_until(rt.now() + 20s);  // elections, the oracle's mark
-  }
-
-  // Runs `body` on the client and waits (in simulated time) until it reports done.
-  template <class Body>
-  void run(const sim::txn_client& client, Body body, std::chrono::seconds limit = 30s) {
-    bool finished = false;
-    sim::post(client, [&] { body(**client.engine, [&] { finished = true; }); });
-    auto until = rt.now() + limit;
-    while (!finished && rt.now() < until) rt.run_until(rt.now() + 100ms);
-    REQUIRE(finished);
-  }
-};
-
-using txn_ptr = std::shared_ptr<std::unique_ptr<txn::transaction>>;
-
-}  // namespace
+using sim::testing::txn_ptr;
+using sim::testing::world;
 
 TEST_CASE("cluster: a write from one datacenter is read from another (one-phase commit)") {
   world w;

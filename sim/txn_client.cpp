@@ -35,6 +35,7 @@ caf::behavior client_behavior(caf::stateful_actor<client_state>* self,
 txn_client spawn_txn_client(caf::actor_system& system, const actors::cluster& c, node_id home,
                             actors::coordinator_options options) {
   txn_client out;
+  if (!options.active) options.active = c.active_set(home);
   out.engine = std::make_shared<actors::cluster_engine*>(nullptr);
   out.io = std::make_shared<actors::actor_io*>(nullptr);
   out.handle = system.spawn(client_behavior, c.net(), home, c.meta_nodes(), c.clock(),

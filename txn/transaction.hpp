@@ -20,7 +20,8 @@
 namespace meridian::txn {
 
 // What a transaction (or a statement) paid in round trips: the ledger every statement reports
-// (PROTOCOL.md "Round trips").
+// (PROTOCOL.md "Round trips"). Only rounds the client waited on count: commit records written in
+// the background after the answer (secondaries, async commit) are not in it.
 struct ledger {
   std::uint32_t tso_round_trips = 0;
   std::uint32_t read_round_trips = 0;   // reads answered by a shard leader (or after read-index)

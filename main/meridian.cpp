@@ -19,6 +19,7 @@
 #include "query/sqllogictest.hpp"
 #include "shell/repl.hpp"
 #include "bench/shard_bench.hpp"
+#include "bench/sql_bench.hpp"
 #include "bench/storage_bench.hpp"
 #include "bench/txn_bench.hpp"
 #include "sim/raft_sim.hpp"
@@ -224,6 +225,13 @@ int main(int argc, char** argv) {
   bench_shards->add_option("--clients", shard_options.clients, "concurrent writers")
       ->check(CLI::Range(1, 4096));
 
+  meridian::bench::sql_bench_options sql_options;
+  auto* bench_sql = bench->add_subcommand(
+      "sql", "parse + bind + plan of a point SELECT, and point SELECTs and INSERTs end to end on "
+             "the local engine");
+  bench_sql->add_option("--rows", sql_options.rows, "rows loaded before the point SELECTs")
+      ->check(CLI::Range(1, 100'000'000));
+
   auto* sim = app.add_subcommand("sim", "run the deterministic simulator over many seeds");
   sim->require_subcommand(1);
   meridian::sim::raft_sim_options raft_sim;
@@ -291,6 +299,7 @@ int main(int argc, char** argv) {
   if (bench_raft->parsed()) return meridian::bench::run_raft_bench(raft_options);
   if (bench_txn->parsed()) return meridian::bench::run_txn_bench(txn_options);
   if (bench_shards->parsed()) return meridian::bench::run_shard_bench(shard_options);
+  if (bench_sql->parsed()) return meridian::bench::run_sql_bench(sql_options);
 
   return run_shell(shell);
 }

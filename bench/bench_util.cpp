@@ -13,16 +13,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/process_memory.hpp"
+
 namespace meridian::bench {
 
-long peak_rss_kib_of_self() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
+long peak_rss_kib_of_self() { return peak_resident_kib(); }
 
 std::size_t heap_in_use_bytes() {
   struct mallinfo2 mi = mallinfo2();

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "actors/cluster.hpp"
+#include "common/process_memory.hpp"
 #include "sim/nemesis.hpp"
 #include "sim/raft_checks.hpp"
 #include "sim/sim_runtime.hpp"
@@ -256,6 +257,13 @@ int run_txn_sim(const txn_sim_options& o) {
                   static_cast<unsigned long long>(seed), r.ok, r.failed, r.unknown,
                   static_cast<unsigned long long>(r.gc_rounds),
                   static_cast<unsigned long long>(r.gc_removed));
+    }
+    // A soak's footprint must stay flat: the resident size, every 250 seeds.
+    if ((seed - o.seed_start + 1) % 250 == 0) {
+      std::printf("  after %llu seeds: resident %.1f MiB (peak %.1f MiB)\n",
+                  static_cast<unsigned long long>(seed - o.seed_start + 1),
+                  static_cast<double>(resident_kib()) / 1024,
+                  static_cast<double>(peak_resident_kib()) / 1024);
     }
     std::fflush(stdout);
   }

@@ -128,6 +128,8 @@ class core {
   bool in_lease() const;
   bool has_unapplied_conf_changes() const;
   void handle_vote_request(const message& m);
+  // A competing pre-candidate's campaign (m) ranks above this node's own.
+  bool outranks_me(const message& m) const;
   void handle_vote_response(const message& m);
 
   // replication.cpp

@@ -73,6 +73,12 @@ bool core::has_unapplied_conf_changes() const {
   return false;
 }
 
+bool core::outranks_me(const message& m) const {
+  if (m.log_term != log_.last_term()) return m.log_term > log_.last_term();
+  if (m.index != log_.last_index()) return m.index > log_.last_index();
+  return m.from < id_;
+}
+
 void core::handle_vote_request(const message& m) {
   bool pre = m.type == message_type::pre_vote;
   // A vote already given in this term may be repeated to the same candidate (a retransmission);
@@ -83,6 +89,14 @@ void core::handle_vote_request(const message& m) {
   // Thesis §9.6: no pre-vote while a leader is heard from, so a node rejoining after a
   // partition cannot disrupt a healthy leader even without check-quorum.
   if (pre && leader_ != no_node && election_elapsed_ticks_ < cfg_.election_timeout_ticks) {
+    can_vote = false;
+  }
+  // Followers that lost their leader together often time out within a round trip of each other
+  // (on a WAN a round trip is a tenth of the election timeout): each grants the other's
+  // pre-vote, both campaign, the real vote splits, and the group waits another timeout. So a
+  // pre-candidate grants a competing pre-vote only to a peer that outranks it — a more
+  // up-to-date log, or the same log and a lower id — and exactly one of the two goes on.
+  if (pre && role_ == role::pre_candidate && m.term == term_ + 1 && !outranks_me(m)) {
     can_vote = false;
   }
   message reply;

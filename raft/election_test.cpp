@@ -49,6 +49,36 @@ TEST_CASE("pre-vote: the cluster still elects a leader when the old one is gone"
   CHECK(net.info(leader).term == term + 1);  // pre-vote spent no extra terms
 }
 
+TEST_CASE("pre-vote: two followers campaigning at once do not split the vote (thesis §9.6)") {
+  // Their pre-vote requests cross: each would grant the other's, both would campaign in the next
+  // term and vote for themselves. A pre-candidate grants only a peer that outranks it (equal logs
+  // here: the lower id), so node 2 alone campaigns and wins in that term.
+  network net(3, [](config& c) { c.pre_vote = true; });
+  net.campaign(1);
+  std::uint64_t term = net.info(1).term;
+  net.crash(1);
+  net.at(3).campaign();
+  net.at(2).campaign();
+  net.stabilize();
+  CHECK(net.leader() == 2);
+  CHECK(net.info(2).term == term + 1);
+  CHECK(net.info(3).term == term + 1);
+  CHECK(net.info(3).role == role::follower);
+}
+
+TEST_CASE("pre-vote: a pre-candidate still grants a peer whose log is more up to date") {
+  network net(3, [](config& c) { c.pre_vote = true; });
+  net.campaign(1);
+  net.isolate(2);
+  REQUIRE(net.propose(1, "only-1-and-3").ok());  // node 3 now has the longer log
+  net.heal();
+  net.crash(1);
+  net.at(2).campaign();
+  net.at(3).campaign();
+  net.stabilize();
+  CHECK(net.leader() == 3);
+}
+
 TEST_CASE("check-quorum: a leader that hears from no quorum within an election timeout steps down") {
   for (bool check_quorum : {true, false}) {
     CAPTURE(check_quorum);

@@ -93,6 +93,15 @@ status core::transfer_leader(node_id to) {
                  "node " + std::to_string(to) + " is not a voter and cannot lead");
   }
   if (transferee_ == to) return ok_status();  // in progress
+  // Proposals stop while a transfer runs, so one to a node that cannot answer (cut off, down)
+  // would stall the group for an election timeout and then fail. With check-quorum the leader
+  // knows who answered in the current period; a silent node is refused at once (an owner such
+  // as a balancer asks again later), as it would be sent no snapshot either.
+  if (cfg_.check_quorum && !tracker_.find(to)->recent_active) {
+    return error(errc::unavailable, "node " + std::to_string(to) +
+                                        " has not answered the leader recently and cannot take "
+                                        "over; leadership stays");
+  }
   transferee_ = to;
   // The transfer must finish within an election timeout or it is abandoned (tick_heartbeat).
   election_elapsed_ticks_ = 0;

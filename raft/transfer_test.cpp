@@ -71,3 +71,21 @@ TEST_CASE("leader transfer: the transferee wins even where followers stick to th
   net.stabilize();
   CHECK(net.leader() == 3);
 }
+
+TEST_CASE("leader transfer: refused at once to a voter that has not answered lately") {
+  // Proposals stop while a transfer runs; one to a cut-off node would stall the group for an
+  // election timeout. With check-quorum the leader knows who answered in the current period.
+  network net(3, [](config& c) { c.check_quorum = true; });
+  net.campaign(1);
+  net.isolate(3);
+  net.tick(1, 10);  // a check-quorum period ends: only node 2 answers in the next one
+  net.stabilize();
+  auto refused = net.at(1).transfer_leader(3);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.err().code() == errc::unavailable);
+  CHECK(net.info(1).transfer_target == 0);
+  CHECK(net.propose(1, "still-writable").ok());
+  REQUIRE(net.at(1).transfer_leader(2).ok());
+  net.stabilize();
+  CHECK(net.leader() == 2);
+}

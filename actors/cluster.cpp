@@ -182,6 +182,11 @@ status cluster::start_replica(node_id node, const shard_record& record) {
 void cluster::spawn_split(node_id node, spawn_request r) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (!up(node)) return;
+  // Already running: the split is applied again after a power loss (the applied index is
+  // written without a sync), or the replica was started empty for a membership change. A second
+  // actor over the same storage would be a second Raft member with the same id.
+  auto running = slots_.find({node, r.shard});
+  if (running != slots_.end() && running->second.handle) return;
   auto engine = engine_for(node, r.shard);
   if (!engine) return;
   raft::snapshot boot = raft::bootstrap_snapshot(r.conf);
@@ -334,6 +339,68 @@ caf::actor cluster::replica_actor(node_id node, shard_id shard) const {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   auto it = slots_.find({node, shard});
   return it == slots_.end() ? caf::actor() : it->second.handle;
+}
+
+storage::kv_engine* cluster::engine(node_id node, shard_id shard) const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto it = slots_.find({node, shard});
+  return it == slots_.end() ? nullptr : it->second.engine.get();
+}
+
+void cluster::transfer_leader(shard_id shard, node_id to) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  for (const auto& [key, s] : slots_) {
+    // Followers answer not_leader to the anonymous sender: the answer goes nowhere.
+    if (key.second == shard && s.handle) caf::anon_send(s.handle, transfer_atom::value, to);
+  }
+}
+
+status cluster::add_replica(node_id node, shard_id shard) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (!up(node)) {
+    return error(errc::unavailable, "node " + std::to_string(node) + " is down: no replica of shard " +
+                                        std::to_string(shard) + " can start there");
+  }
+  auto it = slots_.find({node, shard});
+  if (it != slots_.end() && it->second.handle) return ok_status();
+  auto engine = engine_for(node, shard);
+  if (!engine) return engine.err();
+  // No bootstrap: the replica starts with no membership and no state, and a snapshot from the
+  // leader brings both (its descriptor included).
+  return open_replica(node, shard, std::nullopt, machine_for(**engine, shard, nullptr));
+}
+
+void cluster::propose_membership(shard_id shard, const raft::conf_change& change) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  // The replica actor has no message for membership changes yet, so the proposal runs as a job on
+  // the actor's own thread; its answer finds no waiting request and is dropped, and the next
+  // tick persists and sends it. The id is far above the actor's request counter.
+  constexpr std::uint64_t membership_request = std::uint64_t{1} << 62;
+  for (const auto& [key, s] : slots_) {
+    if (key.second != shard || !s.handle) continue;
+    std::shared_ptr<replica> core = s.core;
+    caf::anon_send(s.handle, job{[core, change] {
+                     if (core->info().role == raft::role::leader) {
+                       core->propose_conf_change(membership_request, change);
+                     }
+                   }});
+  }
+}
+
+void cluster::drop_replica(node_id node, shard_id shard) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  auto it = slots_.find({node, shard});
+  if (it == slots_.end()) return;
+  if (it->second.handle) {
+    net_->unregister_endpoint(node, shard);
+    caf::anon_send_exit(it->second.handle, caf::exit_reason::kill);
+  }
+  if (!options_.data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(node_dir(options_.data_dir, node) + "/shard-" + std::to_string(shard), ec);
+  }
+  retired_.push_back(std::move(it->second.engine));
+  slots_.erase(it);
 }
 
 }  // namespace meridian::actors

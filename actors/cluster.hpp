@@ -3,8 +3,9 @@
 // a node service (the node's own cluster client, which new shard leaders ask for timestamps).
 // Storage is LMDB under a data directory, or in-memory engines that can lose power (tests, the
 // simulator). The builder is used by the shell's embedded mode, the benchmarks and the
-// simulator; crash() and restart() are the fault hooks. Methods run on the thread that owns the
-// cluster (never from inside its actors).
+// simulator; crash() and restart() are the fault hooks, and add_replica(), propose_membership()
+// and drop_replica() replace a replica through Raft membership change. Methods run on the thread
+// that owns the cluster (never from inside its actors).
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -81,6 +82,25 @@ class cluster {
   std::vector<std::shared_ptr<replica>> replicas(shard_id shard) const;
   caf::actor replica_actor(node_id node, shard_id shard) const;
   caf::actor node_service(node_id node) const;
+  // The storage of the node's replica of `shard` (checks: digests, placement), null if none.
+  storage::kv_engine* engine(node_id node, shard_id shard) const;
+
+  // Asks every running replica of `shard` to hand its leadership to `to` (Raft leader transfer;
+  // only the leader acts, and only once `to` is up to date).
+  void transfer_leader(shard_id shard, node_id to);
+
+  // ---- replacing a replica (Raft membership change, one server at a time) ----
+  // Starts an empty replica of `shard` on `node`, for a membership change to add: it waits for
+  // the leader, which catches it up by snapshot. ok if one runs there already.
+  status add_replica(node_id node, shard_id shard);
+  // Proposes `change` on whichever running replica of `shard` leads (the others ignore it).
+  // Asynchronous: the applied membership shows in the replicas' info().conf; a change refused
+  // (another still pending, no leader) simply does not happen, so the caller proposes again.
+  void propose_membership(shard_id shard, const raft::conf_change& change);
+  // Stops and forgets the node's replica of `shard` once it left the group: a restart of the
+  // node no longer opens it, and its storage is discarded (kept in memory until the cluster
+  // ends, since its actor may still be finishing a message).
+  void drop_replica(node_id node, shard_id shard);
   // The node's running transactions: coordinators homed on the node register in it, so garbage
   // collection never passes them (coordinator_options::active).
   std::shared_ptr<txn::active_set> active_set(node_id node) const;
@@ -119,6 +139,7 @@ class cluster {
   mutable std::map<node_id, std::shared_ptr<txn::active_set>> active_;  // made on first use
   std::shared_ptr<gc_stats> gc_stats_ = std::make_shared<gc_stats>();
   std::map<node_id, bool> up_;
+  std::vector<std::unique_ptr<storage::kv_engine>> retired_;  // dropped replicas' storage
   // Guards slots_: splits start replicas from actor threads while the owner reads them.
   mutable std::recursive_mutex mu_;
 };

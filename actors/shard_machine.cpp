@@ -392,6 +392,17 @@ std::string shard_machine::apply_command(std::string_view bytes, storage::kv_sna
   return answer_of(r);
 }
 
+// DESIGN.md: a shard's epoch grows on every split and every membership change. Routers that
+// still hold the old replica list are refused with epoch_mismatch, reload the directory (where
+// the leader publishes its new members) and find the new replicas; counted per entry, so every
+// replica reaches the same epoch however its entries were batched.
+void shard_machine::bump_epoch(storage::batch_overlay& overlay) {
+  ++descriptor_.epoch;
+  storage::kv_write_batch b;
+  b.put(storage::cf::meta, descriptor_key, encode_descriptor(descriptor_));
+  overlay.add(b);
+}
+
 result<std::vector<std::string>> shard_machine::apply(
     const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf,
     storage::kv_write_batch& batch) {
@@ -401,6 +412,11 @@ result<std::vector<std::string>> shard_machine::apply(
   std::vector<std::string> outputs;
   outputs.reserve(entries.size());
   for (const auto& e : entries) {
+    if (e.type == static_cast<std::uint8_t>(raft::entry_type::conf_change)) {
+      bump_epoch(overlay);
+      outputs.emplace_back();
+      continue;
+    }
     bool command = e.type == static_cast<std::uint8_t>(raft::entry_type::normal) && !e.data.empty();
     outputs.push_back(command ? apply_command(e.data, **base, overlay) : std::string());
   }

@@ -102,6 +102,7 @@ class shard_machine final : public state_machine {
   std::vector<spawn_request> spawns_;
   std::size_t split_checks_ = 0;
   void load_descriptor();
+  void bump_epoch(storage::batch_overlay& overlay);
 };
 
 }  // namespace meridian::actors

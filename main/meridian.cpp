@@ -23,6 +23,7 @@
 #include "bench/storage_bench.hpp"
 #include "bench/txn_bench.hpp"
 #include "sim/raft_sim.hpp"
+#include "sim/shard_sim.hpp"
 #include "sim/txn_sim.hpp"
 
 namespace {
@@ -267,6 +268,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   sim_txn->add_flag("--verbose", txn_sim.verbose, "print a line for every seed");
 
+  meridian::sim::shard_sim_options shard_sim;
+  auto* sim_shards = sim->add_subcommand(
+      "shards", "a sharded cluster under splits, leader moves, datacenter isolation and replica "
+                "replacement; checks no write lost or doubled, availability and convergence");
+  sim_shards->add_option("--seed-start", seed_text,
+                         "first seed (default: $MERIDIAN_SEED, else the current time)");
+  sim_shards->add_option("--seeds", shard_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  sim_shards->add_option("--history", shard_sim.history_dir,
+                         "write each seed's history as DIR/set-<seed>.jsonl");
+  sim_shards->add_flag("--verbose", shard_sim.verbose, "print a line for every seed");
+  bool without_workarounds = false;
+  sim_shards->add_flag("--without-workarounds", without_workarounds,
+                       "do not work around known bugs outside the simulator (shows them)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (check->parsed()) {
@@ -288,6 +303,12 @@ int main(int argc, char** argv) {
   if (sim_txn->parsed()) {
     txn_sim.seed_start = start_seed(seed_text);
     return meridian::sim::run_txn_sim(txn_sim);
+  }
+
+  if (sim_shards->parsed()) {
+    shard_sim.seed_start = start_seed(seed_text);
+    shard_sim.work_around_known_bugs = !without_workarounds;
+    return meridian::sim::run_shard_sim(shard_sim);
   }
 
   if (sim_raft->parsed()) {

@@ -84,6 +84,15 @@ std::pair<std::string, std::function<void()>> nemesis::start_fault() {
           }};
 }
 
+void isolate_datacenters(actors::transport& net, const std::vector<std::size_t>& dcs) {
+  std::vector<std::vector<node_id>> groups(dcs.size() + 1);
+  for (const auto& n : net.topo().nodes) {
+    auto listed = std::find(dcs.begin(), dcs.end(), n.dc);
+    groups[static_cast<std::size_t>(listed - dcs.begin())].push_back(n.id);
+  }
+  net.with_model([&groups](actors::network_model& m) { m.partition(groups); });
+}
+
 std::size_t nemesis::run_faults_until(std::chrono::nanoseconds end) {
   std::size_t faults = 0;
   auto span = [&](std::chrono::milliseconds lo, std::chrono::milliseconds hi) {

@@ -32,6 +32,11 @@ struct nemesis_options {
   bool flaky_network = true;
 };
 
+// Scripted faults, for schedules that choose their own (the shard simulator): cuts every link
+// between the nodes of each listed datacenter and every node outside it, so each listed
+// datacenter is alone (two listed of three: no datacenter holds a quorum). heal() undoes it.
+void isolate_datacenters(actors::transport& net, const std::vector<std::size_t>& dcs);
+
 class nemesis {
  public:
   nemesis(runtime& rt, actors::transport& net, std::vector<node_id> nodes, std::uint64_t seed,

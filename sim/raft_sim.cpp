@@ -226,17 +226,12 @@ int run_raft_sim(const raft_sim_options& options) {
               options.shards, options.fault_seconds);
   std::fflush(stdout);
   for (std::uint64_t seed = options.seed_start; seed < options.seed_start + options.seeds; ++seed) {
-    set_crash_banner("\nVIOLATION seed " + std::to_string(seed) +
-                     ": the process died (see the invariant above)\n  replay: " +
-                     replay_command("raft", seed) + "\n");
+    arm_crash_banner(seed, replay_command("raft", seed));
     seed_outcome r = run_seed(seed, options);
     simulated += r.simulated_seconds;
     if (!r.violations.empty()) {
       ++violations;
-      std::printf("VIOLATION seed %llu:\n", static_cast<unsigned long long>(seed));
-      for (const auto& v : r.violations) std::printf("  %s\n", v.c_str());
-      std::printf("  last events:\n%s  replay: %s\n", r.trace.c_str(),
-                  replay_command("raft", seed).c_str());
+      print_violations(seed, r.violations, r.trace, replay_command("raft", seed));
     } else if (options.verbose) {
       std::printf("seed %llu: ok, %zu operations (%llu ok, %llu failed, %llu unknown), %zu faults, "
                   "%llu leaders elected\n",

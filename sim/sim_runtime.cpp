@@ -113,4 +113,16 @@ std::string replay_command(const std::string& mode, std::uint64_t seed, const st
          (extra.empty() ? "" : " " + extra);
 }
 
+void arm_crash_banner(std::uint64_t seed, const std::string& replay) {
+  set_crash_banner("\nVIOLATION seed " + std::to_string(seed) +
+                   ": the process died (see the invariant above)\n  replay: " + replay + "\n");
+}
+
+void print_violations(std::uint64_t seed, const std::vector<std::string>& violations,
+                      const std::string& trace, const std::string& replay) {
+  std::printf("VIOLATION seed %llu:\n", static_cast<unsigned long long>(seed));
+  for (const auto& v : violations) std::printf("  %s\n", v.c_str());
+  std::printf("  last events:\n%s  replay: %s\n", trace.c_str(), replay.c_str());
+}
+
 }  // namespace meridian::sim

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace meridian::sim {
 
@@ -49,5 +50,11 @@ void set_crash_banner(const std::string& text);
 // Parses a seed list for printing: "replay: meridian sim raft --seed-start S --seeds 1".
 std::string replay_command(const std::string& mode, std::uint64_t seed,
                            const std::string& extra = "");
+
+// Before a seed runs: the crash banner names the seed and its replay command.
+void arm_crash_banner(std::uint64_t seed, const std::string& replay);
+// A failing seed on stdout: its violations, its last events and its replay command.
+void print_violations(std::uint64_t seed, const std::vector<std::string>& violations,
+                      const std::string& trace, const std::string& replay);
 
 }  // namespace meridian::sim

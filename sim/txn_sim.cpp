@@ -14,6 +14,7 @@
 #include "common/process_memory.hpp"
 #include "sim/nemesis.hpp"
 #include "sim/raft_checks.hpp"
+#include "sim/sim_cluster.hpp"
 #include "sim/sim_runtime.hpp"
 #include "sim/txn_client.hpp"
 #include "sim/txn_workloads.hpp"
@@ -23,8 +24,6 @@ namespace {
 
 using namespace std::chrono;
 using check::op_type;
-
-constexpr std::uint64_t epoch_ms = 1'700'000'000'000;
 
 struct client_slot {
   txn_client client;
@@ -40,21 +39,10 @@ class txn_world {
         workload_(make_workload(o.workload)) {
     actors::cluster_options c;
     c.split_keys = workload_->split_keys();
-    c.clock_ms = [this] { return epoch_ms + static_cast<std::uint64_t>(rt_.now_ns() / 1'000'000); };
-    c.seed = seed;
-    c.compact_after_entries = 400;  // small, so snapshots happen under test
-    c.keep_entries = 50;
-    c.record_applied = true;
-    c.observer = &checks_;
     // Garbage collection at a pace that makes it run under the faults: every 2 s, keeping 3 s.
     c.gc.interval = std::chrono::seconds(2);
     c.gc.policy.retention_ms = 3'000;
-    std::uniform_real_distribution<double> skew(-0.01, 0.01);  // within the lease drift bound
-    for (const auto& n : c.topo.nodes) c.tick_skew[n.id] = 1 + skew(rng_);
-    checks_.set_note([this](const std::string& what) { rt_.note(what); });
-    auto started = actors::cluster::start(rt_.system(), c);
-    MERIDIAN_ASSERT(started.ok(), started.ok() ? "" : started.err().to_string());
-    cluster_ = std::move(*started);
+    cluster_ = start_simulated_cluster(rt_, c, seed, rng_, checks_);
     for (int i = 0; i < o.clients; ++i) add_client();
   }
 
@@ -240,17 +228,12 @@ int run_txn_sim(const txn_sim_options& o) {
   std::fflush(stdout);
   std::string extra = "--workload " + o.workload;
   for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
-    set_crash_banner("\nVIOLATION seed " + std::to_string(seed) +
-                     ": the process died (see the invariant above)\n  replay: " +
-                     replay_command("txn", seed, extra) + "\n");
+    arm_crash_banner(seed, replay_command("txn", seed, extra));
     seed_outcome r = run_seed(seed, o);
     simulated += r.simulated_seconds;
     if (!r.violations.empty()) {
       ++violations;
-      std::printf("VIOLATION seed %llu:\n", static_cast<unsigned long long>(seed));
-      for (const auto& v : r.violations) std::printf("  %s\n", v.c_str());
-      std::printf("  last events:\n%s  replay: %s\n", r.trace.c_str(),
-                  replay_command("txn", seed, extra).c_str());
+      print_violations(seed, r.violations, r.trace, replay_command("txn", seed, extra));
     } else if (o.verbose) {
       std::printf("seed %llu: ok (%zu ok, %zu failed, %zu unknown; gc: %llu rounds, %llu "
                   "versions removed)\n",

@@ -27,6 +27,9 @@ struct commit_plan {
   // have computed from the answers it has (one may have been lost).
   std::optional<std::uint64_t> decided_commit_ts;
   int attempt = 0;
+  // A one-phase attempt's answer was lost (or the shard could not tell): that command may still
+  // commit the transaction, until a later command on its keys proves it did or cannot.
+  bool one_phase_unsure = false;
   // The client has its answer: heartbeats stop (the background commit needs no live TTL: a
   // resolver that finds the primary committed rolls its secondaries forward).
   bool settled = false;
@@ -272,7 +275,8 @@ void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan
 // whose answer was lost, and once every key is locked anyone may commit it (PROTOCOL.md step 5).
 // So roll every key back and look: a key already committed means it committed (at that key's
 // commit_ts); every key rolled back means aborted (a resolver that finds a rollback aborts it
-// too); no answer means the outcome is unknown.
+// too); no answer means the outcome is unknown. The same holds after a one-phase attempt whose
+// answer was lost: it may still commit until a rollback record stands in its way.
 void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, error why,
                  txn::callback<std::uint64_t> done) {
   std::uint64_t start_ts = self->start_ts;
@@ -339,6 +343,9 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
   prewrite_all(self, plan, keys_of_plan(*plan),
                [self, plan, done](result<std::shared_ptr<commit_plan>> p) {
                  if (!p) {
+                   // After a one-phase attempt that may still apply, a failed prewrite proves
+                   // nothing: roll every key back and look, as for async commit.
+                   if (plan->one_phase_unsure) return abort_async(self, plan, p.err(), done);
                    finish_keys(self, keys_of_plan(*plan), std::nullopt);
                    return done(aborted(p.err()));
                  }
@@ -376,10 +383,14 @@ void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan
   self->io().command(where.shard, encode_command(c),
                      [self, plan, retry, attempt, done](result<std::string> bytes) {
     // A lost answer is retried with the same command: a duplicate finds its own commit record.
-    if (!bytes) return retry(false);
+    if (!bytes) {
+      plan->one_phase_unsure = true;
+      return retry(false);
+    }
     auto a = decode_answer(*bytes);
     if (a) return done(decode_u64(*a));
     errc code = a.err().code();
+    if (code == errc::outcome_unknown) plan->one_phase_unsure = true;
     if (code == errc::epoch_mismatch) {
       return self->io().refresh([retry](result<txn::unit>) { retry(true); });
     }

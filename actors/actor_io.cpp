@@ -55,24 +55,26 @@ std::vector<node_id> actor_io::candidates(shard_id shard) const {
 void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
                     std::function<void(result<shard_reply>)> done) {
   auto timeout = options_.rpc_timeout;
-  auto lost = [this, timeout, done] {
-    after(static_cast<std::uint64_t>(timeout.count()), [done] {
+  auto lost = [this, timeout, to, done] {
+    after(static_cast<std::uint64_t>(timeout.count()), [this, to, done] {
+      suspect(to);
       done(error(errc::timeout, "the request or its answer was lost on the network"));
     });
   };
   auto there = net_->rpc_delay_us(home_, to);
   if (!there || !target) return lost();
-  auto deliver = [this, to, done](result<shard_reply> r) {
+  // A hop with no delay (one process, no latency model) runs at once: a delayed message would
+  // pass through the actor clock's thread and cost two context switches per request.
+  auto deliver = [this, to, done, lost](result<shard_reply> r) {
     auto back = net_->rpc_delay_us(to, home_);
-    if (!back) {
-      return after(static_cast<std::uint64_t>(options_.rpc_timeout.count()), [done] {
-        done(error(errc::timeout, "the answer was lost on the network"));
-      });
-    }
+    if (!back) return lost();
+    if (r || r.err().code() != errc::timeout) answered(to);
+    if (*back == 0) return done(std::move(r));
     self_->delayed_send(self_, std::chrono::microseconds(*back), job{[done, r] { done(r); }});
   };
-  auto dispatch = [this, target, k, payload, timeout, deliver] {
-    auto on_error = [deliver](caf::error& e) {
+  auto dispatch = [this, target, k, payload, timeout, to, deliver] {
+    auto on_error = [this, to, deliver](caf::error& e) {
+      suspect(to);
       deliver(error(errc::timeout, "no answer: " + caf::to_string(e)));
     };
     auto on_reply = [deliver](shard_reply& r) { deliver(r); };
@@ -87,7 +89,34 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
       self_->request(target, timeout, tso_atom::value, count).then(on_reply, on_error);
     }
   };
+  if (*there == 0) return dispatch();
   self_->delayed_send(self_, std::chrono::microseconds(*there), job{dispatch});
+}
+
+bool actor_io::suspected(node_id n) {
+  auto it = suspect_until_ms_.find(n);
+  if (it == suspect_until_ms_.end()) return false;
+  if (it->second > now_ms()) return true;
+  suspect_until_ms_.erase(it);
+  return false;
+}
+
+node_id actor_io::pick(const std::vector<node_id>& nodes, node_id hint, int attempt) {
+  bool any_trusted = std::any_of(nodes.begin(), nodes.end(), [this](node_id n) { return !suspected(n); });
+  if (hint != 0 && !(suspected(hint) && any_trusted)) return hint;
+  if (nodes.empty()) return 0;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    node_id n = nodes[(static_cast<std::size_t>(attempt) + i) % nodes.size()];
+    if (!any_trusted || !suspected(n)) return n;
+  }
+  return nodes[0];
+}
+
+void actor_io::learn_hint(shard_id shard, node_id hint) {
+  leader_hint_[shard] = hint;
+  if (shard == meta_shard) return;
+  auto nodes = candidates(shard);
+  if (std::find(nodes.begin(), nodes.end(), hint) == nodes.end()) refresh([](result<txn::unit>) {});
 }
 
 void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms,
@@ -96,10 +125,10 @@ void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t d
   if (nodes.empty()) {
     return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
   }
-  node_id target = leader_hint(shard);
-  if (target == 0 || std::find(nodes.begin(), nodes.end(), target) == nodes.end()) {
-    target = nodes[static_cast<std::size_t>(attempt) % nodes.size()];
-  }
+  node_id target = pick(nodes, leader_hint(shard), attempt);
+  // Giving up is `unavailable` even when an attempt's answer was lost: whether a command may
+  // have been applied is for the caller to weigh (the coordinator treats any failed commit-point
+  // command as possibly applied, PROTOCOL.md).
   auto retry = [this, shard, k, payload, deadline_ms, attempt, done](error why, bool at_once) {
     if (now_ms() >= deadline_ms) {
       return done(error(errc::unavailable,
@@ -127,9 +156,12 @@ void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t d
            return done(std::move(reply->payload));
          }
          if (code == errc::not_leader) {
-           bool hinted = reply->leader_hint != 0 && reply->leader_hint != target;
+           // A hint at a node that just timed out (a follower that has not yet noticed its
+           // leader is cut off) is followed after a back-off, not at once.
+           bool hinted = reply->leader_hint != 0 && reply->leader_hint != target &&
+                         !suspected(reply->leader_hint);
            if (hinted) {
-             leader_hint_[shard] = reply->leader_hint;
+             learn_hint(shard, reply->leader_hint);
            } else {
              leader_hint_.erase(shard);
            }
@@ -235,7 +267,7 @@ void actor_io::request_timestamps() {
 }
 
 void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt) {
-  node_id target = tso_hint_ != 0 ? tso_hint_ : meta_nodes_[static_cast<std::size_t>(attempt) % meta_nodes_.size()];
+  node_id target = pick(meta_nodes_, tso_hint_, attempt);
   auto finish = [this, count](result<std::uint64_t> first) {
     tso_in_flight_ = false;
     std::vector<txn::callback<std::uint64_t>> served(tso_waiting_.begin(),
@@ -266,7 +298,8 @@ void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int a
                                "the timestamp oracle did not answer within " +
                                    std::to_string(options_.request_deadline_ms) + " ms"));
          }
-         bool hinted = reply && reply->leader_hint != 0 && reply->leader_hint != target;
+         bool hinted = reply && reply->leader_hint != 0 && reply->leader_hint != target &&
+                       !suspected(reply->leader_hint);
          auto again = [this, count, deadline_ms, attempt] { tso_attempt(count, deadline_ms, attempt + 1); };
          if (hinted) return again();
          after(backoff(attempt), again);

@@ -25,6 +25,9 @@ struct actor_io_options {
   // How long one command or query keeps trying leaders before it fails (unavailable).
   std::uint64_t request_deadline_ms = 8'000;
   std::uint64_t max_backoff_ms = 300;
+  // A node that let a request time out is tried last, for this long, while another candidate
+  // is not suspected: after a datacenter is cut off, only the first request pays the timeout.
+  std::uint64_t suspect_ms = 5'000;
 };
 
 class actor_io final : public cluster_io {
@@ -61,6 +64,15 @@ class actor_io final : public cluster_io {
   void send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms, int attempt,
             txn::callback<std::string> done);
   std::vector<node_id> candidates(shard_id shard) const;
+  // Where attempt `attempt` goes: the leader hint, else the candidates in turn, passing over
+  // suspected nodes while one is not.
+  node_id pick(const std::vector<node_id>& nodes, node_id hint, int attempt);
+  void suspect(node_id n) { suspect_until_ms_[n] = now_ms() + options_.suspect_ms; }
+  bool suspected(node_id n);
+  void answered(node_id n) { suspect_until_ms_.erase(n); }
+  // A leader hint naming a node outside the cached replica list: the list is stale (a replica
+  // was replaced), so the directory is reloaded in the background.
+  void learn_hint(shard_id shard, node_id hint);
   node_id nearest(const std::vector<node_id>& nodes) const;
   void request_timestamps();
   void tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt);
@@ -79,6 +91,7 @@ class actor_io final : public cluster_io {
   std::vector<txn::callback<std::uint64_t>> tso_waiting_;
   bool tso_in_flight_ = false;
   node_id tso_hint_ = 0;
+  std::map<node_id, std::uint64_t> suspect_until_ms_;
 };
 
 }  // namespace meridian::actors

@@ -278,9 +278,6 @@ int main(int argc, char** argv) {
   sim_shards->add_option("--history", shard_sim.history_dir,
                          "write each seed's history as DIR/set-<seed>.jsonl");
   sim_shards->add_flag("--verbose", shard_sim.verbose, "print a line for every seed");
-  bool without_workarounds = false;
-  sim_shards->add_flag("--without-workarounds", without_workarounds,
-                       "do not work around known bugs outside the simulator (shows them)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -307,7 +304,6 @@ int main(int argc, char** argv) {
 
   if (sim_shards->parsed()) {
     shard_sim.seed_start = start_seed(seed_text);
-    shard_sim.work_around_known_bugs = !without_workarounds;
     return meridian::sim::run_shard_sim(shard_sim);
   }
 

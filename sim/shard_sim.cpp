@@ -24,7 +24,7 @@ struct seed_outcome {
 seed_outcome run_seed(std::uint64_t seed, const shard_sim_options& o) {
   seed_outcome out;
   runtime rt;
-  shard_world world(rt, seed, o.work_around_known_bugs);
+  shard_world world(rt, seed);
   world.run_schedule();
   world.finish_and_check();
   out.violations = world.violations;
@@ -79,13 +79,11 @@ int run_shard_sim(const shard_sim_options& o) {
   std::uint64_t violations = 0;
   double simulated = 0;
   shard_figures all;
-  std::printf("sim shards: seeds %llu..%llu%s\n", static_cast<unsigned long long>(o.seed_start),
-              static_cast<unsigned long long>(o.seed_start + o.seeds - 1),
-              o.work_around_known_bugs ? "" : " (known bugs not worked around)");
+  std::printf("sim shards: seeds %llu..%llu\n", static_cast<unsigned long long>(o.seed_start),
+              static_cast<unsigned long long>(o.seed_start + o.seeds - 1));
   std::fflush(stdout);
-  std::string extra = o.work_around_known_bugs ? "" : "--without-workarounds";
   for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
-    arm_crash_banner(seed, replay_command("shards", seed, extra));
+    arm_crash_banner(seed, replay_command("shards", seed));
     seed_outcome r = run_seed(seed, o);
     simulated += r.simulated_seconds;
     all.election_ms = r.fig.election_ms;
@@ -97,7 +95,7 @@ int run_shard_sim(const shard_sim_options& o) {
     }
     if (!r.violations.empty()) {
       ++violations;
-      print_violations(seed, r.violations, r.trace, replay_command("shards", seed, extra));
+      print_violations(seed, r.violations, r.trace, replay_command("shards", seed));
     } else if (o.verbose) {
       print_seed(seed, r);
     }

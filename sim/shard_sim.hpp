@@ -20,10 +20,6 @@ struct shard_sim_options {
   std::uint64_t seeds = 1;
   std::string history_dir;  // DIR/set-<seed>.jsonl per seed when set
   bool verbose = false;
-  // Known bugs outside the simulator that it works around, so that it checks everything else
-  // (false shows them): a router ignores a leader hint outside its cached replica list, so after
-  // a replica is replaced the writers reload their directories.
-  bool work_around_known_bugs = true;
 };
 
 int run_shard_sim(const shard_sim_options& options);

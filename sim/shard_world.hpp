@@ -48,8 +48,7 @@ using probe_log = std::shared_ptr<std::vector<router_probe>>;
 
 class shard_world {
  public:
-  // work_around_known_bugs: see shard_sim_options.
-  shard_world(runtime& rt, std::uint64_t seed, bool work_around_known_bugs);
+  shard_world(runtime& rt, std::uint64_t seed);
   ~shard_world();
   shard_world(const shard_world&) = delete;
   shard_world& operator=(const shard_world&) = delete;
@@ -81,14 +80,12 @@ class shard_world {
   void probe_router(std::size_t writer, const actors::shard_record& r, const probe_log& log);
   // shard_world.cpp
   void replace_a_node();
-  void refresh_routers();
   void drain_and_read();
   // Waits until no shard is due to split by size and every shard has a leader.
   void quiesce();
 
   runtime& rt_;
   std::uint64_t seed_;
-  bool work_around_;
   std::mt19937_64 rng_;
   std::size_t home_dc_ = 0;
   raft_checks checks_;

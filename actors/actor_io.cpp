@@ -63,13 +63,15 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
   };
   auto there = net_->rpc_delay_us(home_, to);
   if (!there || !target) return lost();
-  // A hop with no delay (one process, no latency model) runs at once: a delayed message would
-  // pass through the actor clock's thread and cost two context switches per request.
+  // A hop with no delay (one process, no latency model) skips the actor clock: a delayed message
+  // would pass through the clock's thread and cost two context switches per request. The answer
+  // still arrives as a job: callers' code runs in jobs, never inside a response handler (the
+  // embedded engine relies on it to tell when it is on the actor's thread).
   auto deliver = [this, to, done, lost](result<shard_reply> r) {
     auto back = net_->rpc_delay_us(to, home_);
     if (!back) return lost();
     if (r || r.err().code() != errc::timeout) answered(to);
-    if (*back == 0) return done(std::move(r));
+    if (*back == 0) return self_->send(self_, job{[done, r] { done(r); }});
     self_->delayed_send(self_, std::chrono::microseconds(*back), job{[done, r] { done(r); }});
   };
   auto dispatch = [this, target, k, payload, timeout, to, deliver] {

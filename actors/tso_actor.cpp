@@ -22,7 +22,7 @@ struct tso_state {
   std::unique_ptr<txn::tso_core> core;
   bool leader = false;
   bool ready = false;  // the persisted mark is loaded
-  bool busy = false;   // a lease check or persist is in flight
+  bool busy = false;   // a lease check is in flight
   std::uint64_t term = 0;
   std::deque<waiting_request> queue;
   static inline const char* name = "meridian.tso";
@@ -41,6 +41,9 @@ void fail_all(tso_self* self, errc code, const std::string& why) {
 
 void process(tso_self* self);
 
+// Persists a high-water mark in the background: requests keep being served below the current
+// mark meanwhile (the core answers `waiting` only once they would reach it), so an early
+// extension costs no request a meta-shard round trip.
 void persist(tso_self* self, std::uint64_t hw) {
   auto& st = self->state;
   std::uint64_t term = st.term;
@@ -49,20 +52,18 @@ void persist(tso_self* self, std::uint64_t hw) {
       .then(
           [self, hw, term](shard_reply& r) {
             auto& s = self->state;
-            if (s.leader && s.term == term) {
-              if (r.code == 0) {
-                s.core->on_persisted(hw);
-              } else {
-                s.core->on_persist_failed(hw);
-              }
+            if (!s.leader || s.term != term) return;
+            if (r.code == 0) {
+              s.core->on_persisted(hw);
+            } else {
+              s.core->on_persist_failed(hw);
             }
-            s.busy = false;
             process(self);
           },
-          [self, hw](caf::error&) {
+          [self, hw, term](caf::error&) {
             auto& s = self->state;
-            if (s.leader) s.core->on_persist_failed(hw);
-            s.busy = false;
+            if (!s.leader || s.term != term) return;
+            s.core->on_persist_failed(hw);
             self->delayed_send(self, std::chrono::milliseconds(50), job{[self] { process(self); }});
           });
 }
@@ -91,8 +92,8 @@ void grant(tso_self* self, bool lease_valid) {
       st.queue.pop_front();
     }
   }
-  if (g->persist_hw) return persist(self, *g->persist_hw);  // keeps busy until persisted
   st.busy = false;
+  if (g->persist_hw) persist(self, *g->persist_hw);
   if (g->outcome == txn::tso_grant::state::issued) process(self);
 }
 

@@ -15,6 +15,7 @@
 #include "check/append_checker.hpp"
 #include "check/bank_checker.hpp"
 #include "check/register_checker.hpp"
+#include "check/set_checker.hpp"
 #include "bench/raft_bench.hpp"
 #include "query/sqllogictest.hpp"
 #include "shell/repl.hpp"
@@ -111,6 +112,8 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     r = meridian::check::check_bank(*h, meridian::check::bank_options{total, accounts});
   } else if (workload == "register") {
     r = meridian::check::check_registers(*h);
+  } else if (workload == "set") {
+    r = meridian::check::check_set(*h);
   } else {
     meridian::check::append_options o;
     o.strict = strict;
@@ -163,9 +166,10 @@ int main(int argc, char** argv) {
   std::int64_t bank_total = 100;
   std::size_t bank_accounts = 8;
   auto* check = app.add_subcommand("check", "check a saved history (JSON lines, Jepsen's shape)");
-  check->add_option("--workload", check_workload, "bank, append or register")
+  check->add_option("--workload", check_workload,
+                    "bank, append or register (sim txn), or set (sim shards)")
       ->required()
-      ->check(CLI::IsMember({"bank", "append", "register"}));
+      ->check(CLI::IsMember({"bank", "append", "register", "set"}));
   check->add_option("file", check_file, "the history file")->required()->check(CLI::ExistingFile);
   check->add_flag("--strict", check_strict,
                   "append: a transaction that began after another's acknowledgement must see it");

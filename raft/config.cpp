@@ -7,7 +7,7 @@
 namespace meridian::raft {
 namespace {
 
-// Election timeouts are randomized in [T, 2T) and added to tick counters, so T must leave room.
+// Election timeouts are randomized in [T, T + J), J <= T, and added to tick counters, so T must leave room.
 constexpr std::uint64_t max_election_timeout_ticks = std::uint64_t{1} << 32;
 
 error bad(const char* field, const std::string& why) {
@@ -26,6 +26,10 @@ status config::validate() const {
   }
   if (election_timeout_ticks > max_election_timeout_ticks) {
     return bad("election_timeout_ticks", "must be at most 2^32");
+  }
+  if (election_jitter_ticks > election_timeout_ticks) {
+    return bad("election_jitter_ticks", "must be at most election_timeout_ticks (" +
+                                            std::to_string(election_timeout_ticks) + ")");
   }
   if (max_inflight_messages == 0) return bad("max_inflight_messages", "must be positive");
   if (max_message_bytes == 0) return bad("max_message_bytes", "must be positive");
@@ -57,6 +61,7 @@ result<config> with_wan_timing(config base, const std::vector<std::vector<std::u
   base.tick_ms = std::max<std::uint64_t>(1, (max_rtt + ticks_per_rtt - 1) / ticks_per_rtt);
   base.heartbeat_interval_ticks = ticks_per_rtt;
   base.election_timeout_ticks = 10 * base.heartbeat_interval_ticks;
+  base.election_jitter_ticks = base.election_timeout_ticks / 2;
   base.max_clock_drift_ticks =
       std::max<std::uint64_t>(1, (clock_drift_ms + base.tick_ms - 1) / base.tick_ms);
   if (base.max_clock_drift_ticks >= base.election_timeout_ticks) {

@@ -36,8 +36,10 @@ struct config {
   node_id id = no_node;
   // Real time of one tick. The core never reads a clock; the owner calls tick() this often.
   std::uint64_t tick_ms = 100;
-  // T: a follower campaigns after a random timeout in [T, 2T) ticks without hearing a leader.
+  // T: a follower campaigns after a random timeout in [T, T + J) ticks without hearing a leader.
   std::uint64_t election_timeout_ticks = 10;
+  // J, the width of that randomization; 0 means T (the paper's [T, 2T)). At most T.
+  std::uint64_t election_jitter_ticks = 0;
   std::uint64_t heartbeat_interval_ticks = 1;
   // How far apart two nodes' measures of one lease period may drift, in ticks.
   std::uint64_t max_clock_drift_ticks = 1;
@@ -65,7 +67,11 @@ struct config {
 //   tick_ms                  = ceil(max_rtt_ms / 4), at least 1 (four ticks per round trip: fine
 //                              enough to randomize timeouts and to express a drift bound);
 //   heartbeat_interval_ticks = 4                     (heartbeat  ~ 1 x max RTT);
-//   election_timeout_ticks   = 10 x heartbeat = 40   (T ~ 10 x max RTT, randomized in [T, 2T));
+//   election_timeout_ticks   = 10 x heartbeat = 40   (T ~ 10 x max RTT);
+//   election_jitter_ticks    = T / 2 = 20           (randomized in [T, 1.5 T): five round trips
+//                              of spread, so two followers rarely time out within one round trip,
+//                              and pre-vote ranking (election.cpp) settles it when they do; a
+//                              cut-off leader is then replaced, and a write committed, within 2T);
 //   max_clock_drift_ticks    = ceil(clock_drift_ms / tick_ms), at least 1;
 //   lease                    = T - drift.
 // A heartbeat every round trip keeps the lease renewed long before it expires; ten round trips

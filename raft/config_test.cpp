@@ -35,6 +35,8 @@ TEST_CASE("config: validate names the first bad field") {
        "election_timeout_ticks"},
       {[](config& c) { c.election_timeout_ticks = std::uint64_t{1} << 40; },
        "election_timeout_ticks"},
+      {[](config& c) { c.election_jitter_ticks = c.election_timeout_ticks + 1; },
+       "election_jitter_ticks"},
       {[](config& c) { c.max_inflight_messages = 0; }, "max_inflight_messages"},
       {[](config& c) { c.max_message_bytes = 0; }, "max_message_bytes"},
       {[](config& c) { c.max_uncommitted_bytes = 0; }, "max_uncommitted_bytes"},
@@ -71,6 +73,7 @@ TEST_CASE("config: WAN timing follows the largest round trip of the latency matr
   CHECK(c->tick_ms == 48);                   // ceil(190 / 4)
   CHECK(c->heartbeat_interval_ticks == 4);   // ~ one round trip
   CHECK(c->election_timeout_ticks == 40);    // ~ ten round trips
+  CHECK(c->election_jitter_ticks == 20);     // randomized in [T, 1.5 T)
   CHECK(c->max_clock_drift_ticks == 1);      // ceil(20 / 48)
   CHECK(c->lease_ticks() == 39);
   CHECK(c->reads == read_mode::lease);       // the rest comes from the base

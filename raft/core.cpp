@@ -36,9 +36,11 @@ void core::reset(std::uint64_t term) {
   leader_ = no_node;
   election_elapsed_ticks_ = 0;
   heartbeat_elapsed_ticks_ = 0;
-  // Randomized in [T, 2T) (§5.2) so that split votes are rare and resolve quickly.
-  randomized_timeout_ticks_ =
-      cfg_.election_timeout_ticks + rng_.next() % cfg_.election_timeout_ticks;
+  // Randomized in [T, T + J) (§5.2; J = T by default) so that split votes are rare and resolve
+  // quickly.
+  std::uint64_t jitter = cfg_.election_jitter_ticks != 0 ? cfg_.election_jitter_ticks
+                                                         : cfg_.election_timeout_ticks;
+  randomized_timeout_ticks_ = cfg_.election_timeout_ticks + rng_.next() % jitter;
   abort_transfer();
   tracker_.reset_votes();
   std::uint64_t next = log_.last_index() + 1;

@@ -221,6 +221,27 @@ TEST_CASE("paper 5.2: election timeouts are randomized in T to 2T") {
   CHECK(seen.size() == 10);  // every value in [10, 20) occurs
 }
 
+TEST_CASE("paper 5.2: a narrower randomization (election_jitter_ticks) keeps timeouts in T to T + J") {
+  std::set<std::uint64_t> seen;
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    CAPTURE(seed);
+    peer p = make_peer(1, {1, 2, 3}, [&](config& c) {
+      c.random_seed = seed;
+      c.election_jitter_ticks = 4;
+    });
+    std::uint64_t ticks = 0;
+    while (p.raft->info().role == role::follower) {
+      p.raft->tick();
+      flush(p);
+      ++ticks;
+      REQUIRE(ticks < p.cfg.election_timeout_ticks + 4);
+    }
+    CHECK(ticks >= p.cfg.election_timeout_ticks);
+    seen.insert(ticks);
+  }
+  CHECK(seen.size() == 4);  // every value in [10, 14) occurs
+}
+
 TEST_CASE("paper 5.2: randomized timeouts rarely let two followers campaign at once") {
   int conflicts = 0;
   const int runs = 200;

@@ -95,14 +95,6 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
   self_->delayed_send(self_, std::chrono::microseconds(*there), job{dispatch});
 }
 
-bool actor_io::suspected(node_id n) {
-  auto it = suspect_until_ms_.find(n);
-  if (it == suspect_until_ms_.end()) return false;
-  if (it->second > now_ms()) return true;
-  suspect_until_ms_.erase(it);
-  return false;
-}
-
 node_id actor_io::pick(const std::vector<node_id>& nodes, node_id hint, int attempt) {
   bool any_trusted = std::any_of(nodes.begin(), nodes.end(), [this](node_id n) { return !suspected(n); });
   if (hint != 0 && !(suspected(hint) && any_trusted)) return hint;

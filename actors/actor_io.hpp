@@ -26,7 +26,8 @@ struct actor_io_options {
   std::uint64_t request_deadline_ms = 8'000;
   std::uint64_t max_backoff_ms = 300;
   // A node that let a request time out is tried last, for this long, while another candidate
-  // is not suspected: after a datacenter is cut off, only the first request pays the timeout.
+  // is not suspected: after a datacenter is cut off, only the first request from this node pays
+  // the timeout (the suspicion is the node's, shared through the transport).
   std::uint64_t suspect_ms = 5'000;
 };
 
@@ -67,9 +68,9 @@ class actor_io final : public cluster_io {
   // Where attempt `attempt` goes: the leader hint, else the candidates in turn, passing over
   // suspected nodes while one is not.
   node_id pick(const std::vector<node_id>& nodes, node_id hint, int attempt);
-  void suspect(node_id n) { suspect_until_ms_[n] = now_ms() + options_.suspect_ms; }
-  bool suspected(node_id n);
-  void answered(node_id n) { suspect_until_ms_.erase(n); }
+  void suspect(node_id n) { net_->suspect(home_, n, now_ms() + options_.suspect_ms); }
+  bool suspected(node_id n) { return net_->suspected(home_, n, now_ms()); }
+  void answered(node_id n) { net_->clear_suspicion(home_, n); }
   // A leader hint naming a node outside the cached replica list: the list is stale (a replica
   // was replaced), so the directory is reloaded in the background.
   void learn_hint(shard_id shard, node_id hint);
@@ -91,7 +92,6 @@ class actor_io final : public cluster_io {
   std::vector<txn::callback<std::uint64_t>> tso_waiting_;
   bool tso_in_flight_ = false;
   node_id tso_hint_ = 0;
-  std::map<node_id, std::uint64_t> suspect_until_ms_;
 };
 
 }  // namespace meridian::actors

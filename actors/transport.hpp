@@ -82,11 +82,30 @@ class transport {
 
   const topology& topo() const { return topology_; }
 
+  // A node's failure detector, shared by every client on it (routers, the node service, the GC
+  // driver): a request from `home` to `to` timed out, so `to` is tried last until `until_ms`.
+  // One timeout then spares every other client on the node the same wait. Times are the
+  // clients' clock (simulated time under the simulator).
+  void suspect(node_id home, node_id to, std::uint64_t until_ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    suspect_until_ms_[{home, to}] = until_ms;
+  }
+  void clear_suspicion(node_id home, node_id to) {
+    std::lock_guard<std::mutex> lock(mu_);
+    suspect_until_ms_.erase({home, to});
+  }
+  bool suspected(node_id home, node_id to, std::uint64_t now_ms) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = suspect_until_ms_.find({home, to});
+    return it != suspect_until_ms_.end() && it->second > now_ms;
+  }
+
  private:
   const topology topology_;
   mutable std::mutex mu_;
   network_model model_;
   std::map<std::pair<node_id, shard_id>, caf::actor> endpoints_;
+  std::map<std::pair<node_id, node_id>, std::uint64_t> suspect_until_ms_;
 };
 
 }  // namespace meridian::actors

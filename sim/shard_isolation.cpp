@@ -103,7 +103,8 @@ void shard_world::isolate_one_dc() {
 }
 
 // The bound on a shard's first replicated write after the cut: two election timeouts (by then
-// the last surviving replica's randomized timer, drawn from [T, 2T), has fired), plus what a
+// both surviving replicas' randomized timers, drawn from [T, 1.5T), have fired, so even a
+// first campaign refused for a shorter log is followed by the other's), plus what a
 // write needs once a campaign starts — the pre-vote and vote rounds, the router's hop from a
 // follower to the new leader and the commit, four round trips at the largest latency — plus
 // the router's largest back-off and the probe interval. Without that allowance the issue's

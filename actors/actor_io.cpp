@@ -46,19 +46,23 @@ std::optional<route> actor_io::locate_before(std::string_view key) {
   return route{best->id, best->epoch, best->start, best->end};
 }
 
-std::vector<node_id> actor_io::candidates(shard_id shard) const {
+const std::vector<node_id>& actor_io::candidates(shard_id shard) const {
+  static const std::vector<node_id> none;
   if (shard == meta_shard) return meta_nodes_;
   const shard_record* r = directory_.find(shard);
-  return r ? r->replicas : std::vector<node_id>{};
+  return r ? r->replicas : none;
 }
 
-void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
+void actor_io::call(node_id to, caf::actor target, kind k, shared_bytes payload,
                     std::function<void(result<shard_reply>)> done) {
+  // Every continuation below shares one callback: copying it into each would copy everything
+  // it holds (the caller's whole retry chain) several times per request.
+  auto cb = std::make_shared<std::function<void(result<shard_reply>)>>(std::move(done));
   auto timeout = options_.rpc_timeout;
-  auto lost = [this, timeout, to, done] {
-    after(static_cast<std::uint64_t>(timeout.count()), [this, to, done] {
+  auto lost = [this, timeout, to, cb] {
+    after(static_cast<std::uint64_t>(timeout.count()), [this, to, cb] {
       suspect(to);
-      done(error(errc::timeout, "the request or its answer was lost on the network"));
+      (*cb)(error(errc::timeout, "the request or its answer was lost on the network"));
     });
   };
   auto there = net_->rpc_delay_us(home_, to);
@@ -67,27 +71,29 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
   // would pass through the clock's thread and cost two context switches per request. The answer
   // still arrives as a job: callers' code runs in jobs, never inside a response handler (the
   // embedded engine relies on it to tell when it is on the actor's thread).
-  auto deliver = [this, to, done, lost](result<shard_reply> r) {
-    auto back = net_->rpc_delay_us(to, home_);
-    if (!back) return lost();
-    if (r || r.err().code() != errc::timeout) answered(to);
-    if (*back == 0) return self_->send(self_, job{[done, r] { done(r); }});
-    self_->delayed_send(self_, std::chrono::microseconds(*back), job{[done, r] { done(r); }});
-  };
+  auto deliver = std::make_shared<std::function<void(result<shard_reply>)>>(
+      [this, to, cb, lost](result<shard_reply> r) {
+        auto back = net_->rpc_delay_us(to, home_);
+        if (!back) return lost();
+        if (r || r.err().code() != errc::timeout) answered(to);
+        job answer{[cb, r = std::move(r)] { (*cb)(r); }};
+        if (*back == 0) return self_->send(self_, std::move(answer));
+        self_->delayed_send(self_, std::chrono::microseconds(*back), std::move(answer));
+      });
   auto dispatch = [this, target, k, payload, timeout, to, deliver] {
     auto on_error = [this, to, deliver](caf::error& e) {
       suspect(to);
-      deliver(error(errc::timeout, "no answer: " + caf::to_string(e)));
+      (*deliver)(error(errc::timeout, "no answer: " + caf::to_string(e)));
     };
-    auto on_reply = [deliver](shard_reply& r) { deliver(r); };
+    auto on_reply = [deliver](shard_reply& r) { (*deliver)(std::move(r)); };
     if (k == kind::stale) {
-      self_->request(target, timeout, stale_atom::value, payload).then(on_reply, on_error);
+      self_->request(target, timeout, stale_atom::value, *payload).then(on_reply, on_error);
     } else if (k == kind::propose) {
-      self_->request(target, timeout, propose_atom::value, payload).then(on_reply, on_error);
+      self_->request(target, timeout, propose_atom::value, *payload).then(on_reply, on_error);
     } else if (k == kind::read) {
-      self_->request(target, timeout, read_atom::value, payload).then(on_reply, on_error);
+      self_->request(target, timeout, read_atom::value, *payload).then(on_reply, on_error);
     } else {
-      std::uint32_t count = static_cast<std::uint32_t>(std::stoul(payload));
+      std::uint32_t count = static_cast<std::uint32_t>(std::stoul(*payload));
       self_->request(target, timeout, tso_atom::value, count).then(on_reply, on_error);
     }
   };
@@ -96,6 +102,7 @@ void actor_io::call(node_id to, caf::actor target, kind k, std::string payload,
 }
 
 node_id actor_io::pick(const std::vector<node_id>& nodes, node_id hint, int attempt) {
+  if (hint != 0 && !suspected(hint)) return hint;
   bool any_trusted = std::any_of(nodes.begin(), nodes.end(), [this](node_id n) { return !suspected(n); });
   if (hint != 0 && !(suspected(hint) && any_trusted)) return hint;
   if (nodes.empty()) return 0;
@@ -113,41 +120,47 @@ void actor_io::learn_hint(shard_id shard, node_id hint) {
   if (std::find(nodes.begin(), nodes.end(), hint) == nodes.end()) refresh([](result<txn::unit>) {});
 }
 
-void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms,
+void actor_io::send(shard_id shard, kind k, shared_bytes payload, std::uint64_t deadline_ms,
                     int attempt, txn::callback<std::string> done) {
-  auto nodes = candidates(shard);
+  send_attempt(std::make_shared<request>(request{shard, k, std::move(payload), deadline_ms,
+                                                 std::move(done)}),
+               attempt);
+}
+
+// Giving up is `unavailable` even when an attempt's answer was lost: whether a command may have
+// been applied is for the caller to weigh (the coordinator treats any failed commit-point
+// command as possibly applied, PROTOCOL.md).
+void actor_io::retry(std::shared_ptr<request> req, int attempt, const error& why, bool at_once) {
+  if (now_ms() >= req->deadline_ms) {
+    return req->done(error(errc::unavailable,
+                           "shard " + std::to_string(req->shard) + " did not answer within " +
+                               std::to_string(options_.request_deadline_ms) + " ms after " +
+                               std::to_string(attempt + 1) + " attempts (last: " +
+                               why.message() + ")"));
+  }
+  if (at_once) return send_attempt(std::move(req), attempt + 1);
+  after(backoff(attempt), [this, req, attempt] { send_attempt(req, attempt + 1); });
+}
+
+void actor_io::send_attempt(std::shared_ptr<request> req, int attempt) {
+  shard_id shard = req->shard;
+  const std::vector<node_id>& nodes = candidates(shard);
   if (nodes.empty()) {
-    return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
+    return req->done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
   }
   node_id target = pick(nodes, leader_hint(shard), attempt);
-  // Giving up is `unavailable` even when an attempt's answer was lost: whether a command may
-  // have been applied is for the caller to weigh (the coordinator treats any failed commit-point
-  // command as possibly applied, PROTOCOL.md).
-  auto retry = [this, shard, k, payload, deadline_ms, attempt, done](error why, bool at_once) {
-    if (now_ms() >= deadline_ms) {
-      return done(error(errc::unavailable,
-                        "shard " + std::to_string(shard) + " did not answer within " +
-                            std::to_string(options_.request_deadline_ms) + " ms after " +
-                            std::to_string(attempt + 1) + " attempts (last: " + why.message() +
-                            ")"));
-    }
-    auto again = [this, shard, k, payload, deadline_ms, attempt, done] {
-      send(shard, k, payload, deadline_ms, attempt + 1, done);
-    };
-    if (at_once) return again();
-    after(backoff(attempt), again);
-  };
-  call(target, net_->endpoint(target, shard), k, payload,
-       [this, shard, target, retry, done](result<shard_reply> reply) {
+  call(target, net_->endpoint(target, shard), req->k, req->payload,
+       [this, req, attempt, target](result<shard_reply> reply) {
+         shard_id shard = req->shard;
          if (!reply) {
            if (leader_hint(shard) == target) leader_hint_.erase(shard);
-           return retry(reply.err(), false);
+           return retry(req, attempt, reply.err(), false);
          }
          auto code = static_cast<errc>(reply->code);
          if (reply->code == 0) {
            leader_hint_[shard] = target;
            if (shard == meta_shard) tso_hint_ = target;
-           return done(std::move(reply->payload));
+           return req->done(std::move(reply->payload));
          }
          if (code == errc::not_leader) {
            // A hint at a node that just timed out (a follower that has not yet noticed its
@@ -159,26 +172,26 @@ void actor_io::send(shard_id shard, kind k, std::string payload, std::uint64_t d
            } else {
              leader_hint_.erase(shard);
            }
-           return retry(error(code, reply->message), hinted);
+           return retry(req, attempt, error(code, reply->message), hinted);
          }
          if (code == errc::unavailable || code == errc::proposal_dropped ||
              code == errc::outcome_unknown || code == errc::limit_exceeded ||
              code == errc::timeout) {
            // Never applied (or idempotent: every shard command is): safe to send again.
-           return retry(error(code, reply->message), false);
+           return retry(req, attempt, error(code, reply->message), false);
          }
          // The replica's own refusal (not ready, a memory lock, a moved range...): an answer.
-         done(encode_error(txn::txn_error(error(code, reply->message))));
+         req->done(encode_error(txn::txn_error(error(code, reply->message))));
        });
 }
 
 void actor_io::command(shard_id shard, std::string bytes, txn::callback<std::string> done) {
-  send(shard, kind::propose, std::move(bytes), now_ms() + options_.request_deadline_ms, 0,
+  send(shard, kind::propose, std::make_shared<const std::string>(std::move(bytes)), now_ms() + options_.request_deadline_ms, 0,
        std::move(done));
 }
 
 void actor_io::query(shard_id shard, std::string bytes, txn::callback<std::string> done) {
-  send(shard, kind::read, std::move(bytes), now_ms() + options_.request_deadline_ms, 0,
+  send(shard, kind::read, std::make_shared<const std::string>(std::move(bytes)), now_ms() + options_.request_deadline_ms, 0,
        std::move(done));
 }
 
@@ -202,7 +215,8 @@ void actor_io::query_stale(shard_id shard, std::string bytes, txn::callback<std:
   if (target == 0) {
     return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
   }
-  call(target, net_->endpoint(target, shard), kind::stale, std::move(bytes),
+  call(target, net_->endpoint(target, shard), kind::stale,
+       std::make_shared<const std::string>(std::move(bytes)),
        [done](result<shard_reply> reply) {
          if (!reply) return done(reply.err());
          if (reply->code != 0) return done(error(static_cast<errc>(reply->code), reply->message));
@@ -226,7 +240,7 @@ void actor_io::refresh(txn::callback<txn::unit> done) {
   refresh_waiting_.push_back(std::move(done));
   if (refreshing_) return;
   refreshing_ = true;
-  send(meta_shard, kind::read, meta_machine::directory_query(),
+  send(meta_shard, kind::read, std::make_shared<const std::string>(meta_machine::directory_query()),
        now_ms() + options_.request_deadline_ms, 0, [this](result<std::string> bytes) {
          refreshing_ = false;
          auto waiting = std::move(refresh_waiting_);
@@ -276,7 +290,8 @@ void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int a
     }
     request_timestamps();
   };
-  call(target, net_->endpoint(target, tso_endpoint), kind::tso, std::to_string(count),
+  call(target, net_->endpoint(target, tso_endpoint), kind::tso,
+       std::make_shared<const std::string>(std::to_string(count)),
        [this, count, deadline_ms, attempt, target, finish](result<shard_reply> reply) {
          if (reply && reply->code == 0 && reply->payload.size() == 8) {
            tso_hint_ = target;

@@ -60,11 +60,24 @@ class actor_io final : public cluster_io {
   enum class kind : std::uint8_t { propose, read, tso, stale };
   // One request to `target` on node `to`, after the one-way delay there, answered after the
   // delay back; a cut link or a lost message surfaces as the timeout.
-  void call(node_id to, caf::actor target, kind k, std::string payload,
+  // The payload is shared by a request's attempts: each copies it only into its message.
+  using shared_bytes = std::shared_ptr<const std::string>;
+  void call(node_id to, caf::actor target, kind k, shared_bytes payload,
             std::function<void(result<shard_reply>)> done);
-  void send(shard_id shard, kind k, std::string payload, std::uint64_t deadline_ms, int attempt,
+  void send(shard_id shard, kind k, shared_bytes payload, std::uint64_t deadline_ms, int attempt,
             txn::callback<std::string> done);
-  std::vector<node_id> candidates(shard_id shard) const;
+  // One command or query, shared by its attempts.
+  struct request {
+    shard_id shard;
+    kind k;
+    shared_bytes payload;
+    std::uint64_t deadline_ms;
+    txn::callback<std::string> done;
+  };
+  void send_attempt(std::shared_ptr<request> req, int attempt);
+  void retry(std::shared_ptr<request> req, int attempt, const error& why, bool at_once);
+  // Valid until the directory changes.
+  const std::vector<node_id>& candidates(shard_id shard) const;
   // Where attempt `attempt` goes: the leader hint, else the candidates in turn, passing over
   // suspected nodes while one is not.
   node_id pick(const std::vector<node_id>& nodes, node_id hint, int attempt);

@@ -64,6 +64,8 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   void query_shard(locator locate, std::function<shard_query(const route&)> build,
                    std::uint64_t deadline_ms, int attempt,
                    std::function<void(result<std::pair<route, std::string>>)> done);
+  struct query_request;
+  void query_attempt(std::shared_ptr<query_request> req, int attempt);
   // Commands for `keys`, one per shard holding some of them, built by `build`; a group whose
   // shard moved (epoch mismatch) is regrouped after a refresh, transport failures are retried
   // until the deadline. Delivers every group's keys and decoded answer.

@@ -16,38 +16,51 @@ std::uint64_t txn_core::backoff_ms(int attempt) const {
   return base / 2 + jitter;
 }
 
+// One query and its attempts; shared by every continuation, so none copies the caller's
+// callback (and everything it holds).
+struct txn_core::query_request {
+  locator locate;
+  std::function<shard_query(const route&)> build;
+  std::uint64_t deadline_ms;
+  std::function<void(result<std::pair<route, std::string>>)> done;
+};
+
 void txn_core::query_shard(locator locate, std::function<shard_query(const route&)> build,
                            std::uint64_t deadline_ms, int attempt,
                            std::function<void(result<std::pair<route, std::string>>)> done) {
+  query_attempt(std::make_shared<query_request>(
+                    query_request{std::move(locate), std::move(build), deadline_ms, std::move(done)}),
+                attempt);
+}
+
+void txn_core::query_attempt(std::shared_ptr<query_request> req, int attempt) {
   auto self = shared_from_this();
-  auto retry = [self, locate, build, deadline_ms, attempt, done](error why, bool refresh) {
-    if (self->past(deadline_ms)) return done(why);
+  auto retry = [self, req, attempt](error why, bool refresh) {
+    if (self->past(req->deadline_ms)) return req->done(why);
     ++self->ledger.retries;
-    auto again = [self, locate, build, deadline_ms, attempt, done] {
-      self->query_shard(locate, build, deadline_ms, attempt + 1, done);
-    };
+    auto again = [self, req, attempt] { self->query_attempt(req, attempt + 1); };
     if (refresh) {
       self->io().refresh([again](result<txn::unit>) { again(); });
     } else {
       self->io().after(self->backoff_ms(attempt), again);
     }
   };
-  auto where = locate();
+  auto where = req->locate();
   if (!where) {
     return retry(error(errc::unavailable, "the shard directory does not cover the key"), true);
   }
-  auto on_answer = [self, where = *where, retry, done](result<std::string> bytes) {
+  auto on_answer = [req, where = *where, retry](result<std::string> bytes) {
     if (!bytes) return retry(bytes.err(), bytes.err().code() == errc::epoch_mismatch);
     auto answer = decode_answer(*bytes);
     if (!answer && answer.err().code() == errc::epoch_mismatch) {
       return retry(answer.err().cause, true);
     }
-    done(std::make_pair(where, std::move(*bytes)));
+    req->done(std::make_pair(where, std::move(*bytes)));
   };
-  std::string request = encode_query(build(*where));
+  std::string request = encode_query(req->build(*where));
   if (!stale) {
     ++ledger.read_round_trips;
-    return io().query(where->shard, std::move(request), on_answer);
+    return io().query(where->shard, std::move(request), std::move(on_answer));
   }
   // A stale read tries the nearest replica first; one that has not caught up (or cannot be
   // reached) sends the read to the leader instead, and the ledger says so.
@@ -69,6 +82,9 @@ namespace {
 
 // One scatter: groups outstanding, answers gathered; retries regroup their keys.
 struct scatter_state {
+  std::function<shard_command(const route&, const std::vector<std::string>&)> build;
+  std::uint64_t deadline_ms = 0;
+  std::function<void(result<std::vector<txn_core::group_answer>>)> done;
   std::vector<txn_core::group_answer> answers;
   std::size_t outstanding = 0;
   bool failed = false;
@@ -82,13 +98,15 @@ void txn_core::scatter(
     std::uint64_t deadline_ms, std::function<void(result<std::vector<group_answer>>)> done) {
   auto self = shared_from_this();
   auto state = std::make_shared<scatter_state>();
+  state->build = std::move(build);
+  state->deadline_ms = deadline_ms;
+  state->done = std::move(done);
   // Sends the keys, grouped anew; calls itself for groups that must be retried.
   auto send = std::make_shared<std::function<void(std::vector<std::string>, int)>>();
   // The function holds itself only weakly (no reference cycle); the closures it hands to the io
   // hold it strongly while they are pending.
   std::weak_ptr<std::function<void(std::vector<std::string>, int)>> weak_send = send;
-  *send = [self, state, build, deadline_ms, done, weak_send](std::vector<std::string> group_keys,
-                                                             int attempt) {
+  *send = [self, state, weak_send](std::vector<std::string> group_keys, int attempt) {
     auto send = weak_send.lock();
     std::map<shard_id, std::pair<route, std::vector<std::string>>> groups;
     std::vector<std::string> unknown;
@@ -102,13 +120,12 @@ void txn_core::scatter(
       g.first = *where;
       g.second.push_back(std::move(k));
     }
-    auto retry_later = [self, state, send, deadline_ms, done](std::vector<std::string> again,
-                                                              int attempt, bool refresh,
-                                                              error why) {
-      if (self->past(deadline_ms)) {
+    auto retry_later = [self, state, send](std::vector<std::string> again, int attempt,
+                                           bool refresh, error why) {
+      if (self->past(state->deadline_ms)) {
         if (!state->failed) {
           state->failed = true;
-          done(why);
+          state->done(why);
         }
         return;
       }
@@ -132,26 +149,26 @@ void txn_core::scatter(
     }
     for (auto& [id, group] : groups) {
       auto where = group.first;
-      auto members = group.second;
+      auto members = std::make_shared<std::vector<std::string>>(std::move(group.second));
       self->io().command(
-          id, encode_command(build(where, members)),
-          [self, state, where, members, attempt, retry_later, done](result<std::string> bytes) {
+          id, encode_command(state->build(where, *members)),
+          [state, where, members, attempt, retry_later](result<std::string> bytes) {
             --state->outstanding;
             if (state->failed) return;
             if (!bytes) {
-              return retry_later(members, attempt, bytes.err().code() == errc::epoch_mismatch,
+              return retry_later(*members, attempt, bytes.err().code() == errc::epoch_mismatch,
                                  bytes.err());
             }
             auto answer = decode_answer(*bytes);
             if (!answer && answer.err().code() == errc::epoch_mismatch) {
-              return retry_later(members, attempt, true, answer.err().cause);
+              return retry_later(*members, attempt, true, answer.err().cause);
             }
-            state->answers.push_back(group_answer{members, where, std::move(answer)});
-            if (state->outstanding == 0) done(std::move(state->answers));
+            state->answers.push_back(group_answer{*members, where, std::move(answer)});
+            if (state->outstanding == 0) state->done(std::move(state->answers));
           });
     }
     --state->outstanding;
-    if (state->outstanding == 0 && !state->failed) done(std::move(state->answers));
+    if (state->outstanding == 0 && !state->failed) state->done(std::move(state->answers));
   };
   state->outstanding = 1;
   (*send)(std::move(keys), 0);

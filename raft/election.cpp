@@ -96,9 +96,8 @@ void core::handle_vote_request(const message& m) {
   // pre-vote, both campaign, the real vote splits, and the group waits another timeout. So a
   // pre-candidate grants a competing pre-vote only to a peer that outranks it — a more
   // up-to-date log, or the same log and a lower id — and exactly one of the two goes on.
-  if (pre && role_ == role::pre_candidate && m.term == term_ + 1 && !outranks_me(m)) {
-    can_vote = false;
-  }
+  bool rival_outranked = pre && role_ == role::pre_candidate && m.term == term_ + 1 && !outranks_me(m);
+  if (rival_outranked) can_vote = false;
   message reply;
   reply.type = pre ? message_type::pre_vote_response : message_type::vote_response;
   reply.to = m.from;
@@ -117,6 +116,10 @@ void core::handle_vote_request(const message& m) {
     reply.reject = true;
   }
   send(std::move(reply));
+  // The rival lost its leader too, and may have refused our pre-vote while it still heard that
+  // leader. It grants one now (we outrank it), so ask again at once rather than after another
+  // randomized timeout, during which neither of us would campaign.
+  if (rival_outranked) hup(false);
 }
 
 void core::handle_vote_response(const message& m) {

@@ -66,6 +66,24 @@ TEST_CASE("pre-vote: two followers campaigning at once do not split the vote (th
   CHECK(net.info(3).role == role::follower);
 }
 
+TEST_CASE("pre-vote: a pre-candidate refused by a follower that still heard the leader tries again when that follower campaigns") {
+  // Node 2 times out first; node 3 still heard the leader within an election timeout and refuses
+  // (thesis §9.6). When node 3 times out too, node 2 refuses it (node 2 outranks it) — and must
+  // then ask again at once, since node 3 has lost the leader as well: otherwise both wait a
+  // whole further timeout before anyone is elected.
+  network net(3, [](config& c) { c.pre_vote = true; });
+  net.campaign(1);
+  net.crash(1);
+  net.at(2).campaign();
+  net.stabilize();
+  REQUIRE(net.info(2).role == role::pre_candidate);
+  REQUIRE(net.leader() == no_node);
+  net.at(3).campaign();
+  net.stabilize();
+  CHECK(net.leader() == 2);
+  CHECK(net.info(3).role == role::follower);
+}
+
 TEST_CASE("pre-vote: a pre-candidate still grants a peer whose log is more up to date") {
   network net(3, [](config& c) { c.pre_vote = true; });
   net.campaign(1);

@@ -102,17 +102,13 @@ void shard_world::isolate_one_dc() {
   judge_one_dc(dc, replicated, transactions);
 }
 
-// The bound on a shard's first replicated write after the cut: two election timeouts (by then
-// both surviving replicas' randomized timers, drawn from [T, 1.5T), have fired, so even a
-// first campaign refused for a shorter log is followed by the other's), plus what a
-// write needs once a campaign starts — the pre-vote and vote rounds, the router's hop from a
-// follower to the new leader and the commit, four round trips at the largest latency — plus
-// the router's largest back-off and the probe interval. Without that allowance the issue's
-// "within two election timeouts" holds for most shards but not all (the figures say how many).
+// The bound on a shard's first replicated write after the cut: two election timeouts, as issue
+// 4 asks, plus the probe interval (a shard is probed every 100 ms, so its first write is seen up
+// to that late). Within it: the surviving replicas' randomized timers, drawn from [T, 1.5T),
+// the pre-vote and vote rounds, the router's hop from a follower to the new leader and the
+// commit (four round trips at the largest latency).
 double shard_world::write_bound_ms() const {
-  return 2 * fig.election_ms + 4 * cluster_->topo().latency.max_rtt_ms() +
-         static_cast<double>(cluster_->io_options().max_backoff_ms) +
-         static_cast<double>(duration_cast<milliseconds>(probe_every).count());
+  return 2 * fig.election_ms + static_cast<double>(duration_cast<milliseconds>(probe_every).count());
 }
 
 void shard_world::judge_one_dc(std::size_t dc, const std::map<shard_id, double>& replicated,
@@ -127,7 +123,7 @@ void shard_world::judge_one_dc(std::size_t dc, const std::map<shard_id, double>&
       fail(cut + what + " took no write within " + std::to_string(one_dc_isolation.count()) + " s");
     } else if (ms > limit_ms) {
       fail(cut + what + " took its first write after " + std::to_string(static_cast<int>(ms)) +
-           " ms, beyond two election timeouts and four round trips (" +
+           " ms, beyond two election timeouts and the probe interval (" +
            std::to_string(static_cast<int>(limit_ms)) + " ms)");
     }
   }

@@ -2,6 +2,7 @@
 #include "actors/cluster.hpp"
 
 #include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -45,12 +46,28 @@ cluster::cluster(caf::actor_system& system, cluster_options options)
       net_(std::make_shared<transport>(options_.topo, options_.seed)) {}
 
 cluster::~cluster() {
-  for (auto& [key, s] : slots_) {
-    if (s.handle) caf::anon_send_exit(s.handle, caf::exit_reason::user_shutdown);
+  std::vector<caf::actor> running;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    // A replica still running may split its shard meanwhile: no node starts anything now.
+    for (auto& [n, u] : up_) u = false;
+    for (auto& [key, s] : slots_) {
+      if (s.handle) running.push_back(s.handle);
+    }
+    for (auto* group : {&tso_, &services_, &gc_}) {
+      for (auto& [n, a] : *group) running.push_back(a);
+    }
   }
-  for (auto& [n, a] : tso_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  for (auto& [n, a] : services_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  for (auto& [n, a] : gc_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& a : running) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  await_stopped(running);  // the storage below outlives every actor that writes it
+}
+
+// On a threaded scheduler an actor told to exit may be in the middle of a message (a replica
+// writing to its engine): wait until it has stopped. Under the simulator nothing runs meanwhile.
+void cluster::await_stopped(const std::vector<caf::actor>& actors) {
+  if (actors.empty() || dynamic_cast<caf::scheduler::test_coordinator*>(&system_.scheduler())) return;
+  caf::scoped_actor self{system_};
+  self->wait_for(actors);
 }
 
 result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
@@ -234,13 +251,28 @@ void cluster::split(node_id node, shard_id shard, std::string key) {
 }
 
 void cluster::crash(node_id node) {
+  // Killed, then waited for outside the lock (a dying replica may be splitting, which takes
+  // it); only then does the storage lose power or close, never under a replica still writing.
+  std::vector<caf::actor> killed;
+  std::vector<shard_id> shards;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    for (auto& [key, s] : slots_) {
+      if (key.first != node || !s.handle) continue;
+      net_->unregister_endpoint(node, key.second);
+      caf::anon_send_exit(s.handle, caf::exit_reason::kill);
+      killed.push_back(s.handle);
+      shards.push_back(key.second);
+      s.handle = caf::actor();
+      s.core.reset();
+    }
+    up_[node] = false;
+  }
+  await_stopped(killed);
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  for (auto& [key, s] : slots_) {
-    if (key.first != node || !s.handle) continue;
-    net_->unregister_endpoint(node, key.second);
-    caf::anon_send_exit(s.handle, caf::exit_reason::kill);
-    s.handle = caf::actor();
-    s.core.reset();
+  for (shard_id shard : shards) {
+    auto& s = slots_[{node, shard}];
+    if (!s.engine) continue;
     if (auto* m = dynamic_cast<storage::memory_engine*>(s.engine.get())) {
       m->lose_power();
     } else {

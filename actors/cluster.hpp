@@ -140,6 +140,7 @@ class cluster {
   std::shared_ptr<gc_stats> gc_stats_ = std::make_shared<gc_stats>();
   std::map<node_id, bool> up_;
   std::vector<std::unique_ptr<storage::kv_engine>> retired_;  // dropped replicas' storage
+  void await_stopped(const std::vector<caf::actor>& actors);
   // Guards slots_: splits start replicas from actor threads while the owner reads them.
   mutable std::recursive_mutex mu_;
 };

@@ -2,6 +2,10 @@
 #include "actors/messages.hpp"
 
 #include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+
+#include <algorithm>
+#include <thread>
 
 namespace meridian::actors {
 
@@ -20,6 +24,13 @@ shard_reply to_reply(const result<std::string>& r, node_id leader_hint) {
 result<std::string> from_reply(const shard_reply& r) {
   if (r.code == 0) return r.payload;
   return error(static_cast<errc>(r.code), r.message);
+}
+
+void configure_threaded_system(caf::actor_system_config& cfg) {
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", std::max<std::size_t>(8, 4 * cores));
+  register_messages(cfg);
 }
 
 void register_messages(caf::actor_system_config& cfg) {

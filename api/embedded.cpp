@@ -244,8 +244,7 @@ embedded_cluster::~embedded_cluster() {
 result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded_options& o) {
   auto i = std::make_unique<impl>();
   i->config = std::make_unique<caf::actor_system_config>();
-  i->config->set("logger.verbosity", caf::atom("quiet"));
-  actors::register_messages(*i->config);
+  actors::configure_threaded_system(*i->config);
   i->system = std::make_unique<caf::actor_system>(*i->config);
   actors::cluster_options c;
   c.topo = topology::default_geo(o.nodes_per_dc);

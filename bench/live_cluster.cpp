@@ -24,8 +24,7 @@ std::uint64_t wall_clock_ms() {
 live_cluster::live_cluster(const std::string& parent_dir, const std::string& name,
                            std::vector<std::string> split_keys)
     : config_(std::make_unique<caf::actor_system_config>()) {
-  config_->set("logger.verbosity", caf::atom("quiet"));
-  actors::register_messages(*config_);
+  actors::configure_threaded_system(*config_);
   system_ = std::make_unique<caf::actor_system>(*config_);
   data_dir_ = parent_dir + "/meridian-bench-" + name + "-" + std::to_string(::getpid());
   std::filesystem::remove_all(data_dir_);

@@ -186,8 +186,7 @@ caf::actor wait_for_leader(caf::scoped_actor& self, const group& g) {
 replicated_write_figures measure_replicated_writes(const raft_bench_options& o) {
   auto result = run_in_child([&](const std::function<void(const std::string&, double)>& report) {
     caf::actor_system_config cfg;
-    cfg.set("logger.verbosity", caf::atom("quiet"));
-    actors::register_messages(cfg);
+    actors::configure_threaded_system(cfg);  // the same workers as the cluster it is a baseline for
     caf::actor_system sys{cfg};
     topology topo = topology::default_geo();
     topo.latency.wan_scale = 0;

@@ -373,6 +373,16 @@ caf::actor cluster::replica_actor(node_id node, shard_id shard) const {
   return it == slots_.end() ? caf::actor() : it->second.handle;
 }
 
+std::shared_ptr<replica> cluster::leader_replica(shard_id shard) const {
+  std::shared_ptr<replica> best;
+  for (const auto& r : replicas(shard)) {
+    auto info = r->info();
+    if (info.role != raft::role::leader) continue;
+    if (!best || info.term > best->info().term) best = r;
+  }
+  return best;
+}
+
 storage::kv_engine* cluster::engine(node_id node, shard_id shard) const {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   auto it = slots_.find({node, shard});

@@ -81,6 +81,8 @@ class cluster {
   // The node's replicas of a shard that are running (for checks and status).
   std::vector<std::shared_ptr<replica>> replicas(shard_id shard) const;
   caf::actor replica_actor(node_id node, shard_id shard) const;
+  // The running replica of `shard` that leads in the highest term, null if none does.
+  std::shared_ptr<replica> leader_replica(shard_id shard) const;
   caf::actor node_service(node_id node) const;
   // The storage of the node's replica of `shard` (checks: digests, placement), null if none.
   storage::kv_engine* engine(node_id node, shard_id shard) const;

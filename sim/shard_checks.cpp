@@ -16,13 +16,7 @@ namespace meridian::sim {
 using namespace std::chrono;
 
 std::shared_ptr<actors::replica> leader_replica(const actors::cluster& c, shard_id shard) {
-  std::shared_ptr<actors::replica> best;
-  for (const auto& r : c.replicas(shard)) {
-    auto info = r->info();
-    if (info.role != raft::role::leader) continue;
-    if (!best || info.term > best->info().term) best = r;
-  }
-  return best;
+  return c.leader_replica(shard);
 }
 
 namespace {

@@ -11,7 +11,7 @@
 #include "sim/cluster_world.hpp"
 #include "sim/nemesis.hpp"
 #include "sim/shard_checks.hpp"
-#include "sim/shard_replace.hpp"
+#include "actors/replica_replacement.hpp"
 
 using namespace meridian;
 using namespace std::chrono_literals;
@@ -56,7 +56,7 @@ TEST_CASE("replica replacement: a dead node's replicas move to another node of i
   }
   node_id dead = 4;  // not a meta node (those are 1, 2, 3)
   w.cluster->crash(dead);
-  sim::replica_replacement replacement(*w.cluster, dead);
+  actors::replica_replacement replacement(*w.cluster, dead);
   bool done = false;
   for (int round = 0; round < 400 && !done; ++round) {
     done = replacement.step();

@@ -17,7 +17,7 @@
 
 #include "actors/meta_machine.hpp"
 #include "sim/shard_checks.hpp"
-#include "sim/shard_replace.hpp"
+#include "actors/replica_replacement.hpp"
 #include "sim/sim_cluster.hpp"
 
 namespace meridian::sim {
@@ -169,7 +169,7 @@ void shard_world::replace_a_node() {
   rt_.run_ready();
   for (shard_id s : cluster_->shards()) checks_.on_restart(dead, s);
   rt_.note("node " + std::to_string(dead) + " died; replacing its replicas");
-  replica_replacement replacement(*cluster_, dead);
+  actors::replica_replacement replacement(*cluster_, dead);
   auto started = rt_.now();
   for (int round = 1; !replacement.step(); ++round) {
     if (rt_.now() - started > seconds(90)) {

@@ -5,8 +5,8 @@
 // replica forgotten. Adding before removing keeps one replica per datacenter throughout. The
 // directory learns each shard's new members from its leader (node_service's publish). Each
 // step() looks at every shard's leader and proposes the one change that shard needs next, so
-// splits, lost proposals and leader changes in between only delay it. Runs on the simulator's
-// thread.
+// splits, lost proposals and leader changes in between only delay it. Runs on the thread that
+// owns the cluster (the simulator's, or the embedded cluster's owner).
 #pragma once
 
 #include <cstddef>
@@ -14,11 +14,11 @@
 
 #include "actors/cluster.hpp"
 
-namespace meridian::sim {
+namespace meridian::actors {
 
 class replica_replacement {
  public:
-  replica_replacement(actors::cluster& c, node_id dead);
+  replica_replacement(cluster& c, node_id dead);
 
   // One round over every data shard. True once the dead node is a member of none.
   bool step();
@@ -33,10 +33,10 @@ class replica_replacement {
   node_id successor(const raft::conf_state& conf) const;
   void propose(shard_id shard, raft::conf_change_type type, node_id node);
 
-  actors::cluster& cluster_;
+  cluster& cluster_;
   node_id dead_;
   std::size_t proposals_ = 0;
   std::string waiting_;
 };
 
-}  // namespace meridian::sim
+}  // namespace meridian::actors

@@ -1,11 +1,10 @@
-// Replacing a dead node's replicas; see shard_replace.hpp.
-#include "sim/shard_replace.hpp"
+// Replacing a dead node's replicas; see replica_replacement.hpp.
+#include "actors/replica_replacement.hpp"
 
 #include <algorithm>
 
-#include "sim/shard_checks.hpp"
 
-namespace meridian::sim {
+namespace meridian::actors {
 namespace {
 
 // A learner this close to the leader's commit index is promoted: a voter far behind would make
@@ -18,14 +17,14 @@ bool has(const std::vector<node_id>& nodes, node_id n) {
 
 }  // namespace
 
-replica_replacement::replica_replacement(actors::cluster& c, node_id dead)
+replica_replacement::replica_replacement(cluster& c, node_id dead)
     : cluster_(c), dead_(dead) {}
 
 bool replica_replacement::step() {
   waiting_.clear();
   bool done = true;
   for (shard_id s : cluster_.shards()) {
-    if (s != actors::meta_shard && !step_shard(s)) done = false;
+    if (s != meta_shard && !step_shard(s)) done = false;
   }
   return done;
 }
@@ -53,7 +52,7 @@ bool replica_replacement::step_shard(shard_id shard) {
     waiting_ += " shard " + std::to_string(shard) + ": " + why + ";";
     return false;
   };
-  auto leader = leader_replica(cluster_, shard);
+  auto leader = cluster_.leader_replica(shard);
   if (!leader) return wait("no leader");
   auto info = leader->info();
   const raft::conf_state& conf = info.conf;
@@ -91,4 +90,4 @@ bool replica_replacement::step_shard(shard_id shard) {
   return wait("removing node " + std::to_string(dead_));
 }
 
-}  // namespace meridian::sim
+}  // namespace meridian::actors

@@ -158,12 +158,27 @@ void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
         int attempt = plan->attempt++;
         auto retry = [self, plan, again, done] { prewrite_all(self, plan, again, done); };
         if (locks.empty()) return self->io().after(self->backoff_ms(attempt), retry);
-        // Resolve every lock met, then try those keys again.
+        // Resolve every lock met, then try those keys again. Wait-die: two transactions whose
+        // prewrites each met the other's live lock would wait for each other until their
+        // deadlines (the simulator found it), so a transaction waits only for older ones; one
+        // that meets a live lock of an older transaction gives way (its abort frees its locks).
         auto pending = std::make_shared<std::size_t>(locks.size());
+        auto older = std::make_shared<std::optional<storage::locked_key>>();
         for (auto& l : locks) {
-          self->resolve(l, false, [self, pending, attempt, retry](result<resolution> r) {
-            if (--*pending > 0) return;
+          bool is_older = l.lock.start_ts < self->start_ts;
+          self->resolve(l, false, [self, pending, attempt, retry, done, older, l,
+                                   is_older](result<resolution> r) {
             bool wait = !r || *r == resolution::wait;
+            if (wait && is_older) *older = l;
+            if (--*pending > 0) return;
+            if (*older) {
+              return done(error(errc::write_conflict,
+                                "key '" + txn::printable_key((*older)->key) +
+                                    "' is locked by the older transaction " +
+                                    std::to_string((*older)->lock.start_ts) +
+                                    ", still committing; this one gives way so that neither waits "
+                                    "for the other"));
+            }
             if (wait) return self->io().after(self->backoff_ms(attempt), retry);
             retry();
           });
@@ -270,15 +285,13 @@ void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan>
 void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, route where,
                int attempt, txn::callback<std::uint64_t> done);
 
-// An async-commit transaction whose prewrites did not all succeed is not necessarily aborted: a
-// key that refused the last attempt (not ready, locked) may hold our lock from an earlier attempt
-// whose answer was lost, and once every key is locked anyone may commit it (PROTOCOL.md step 5).
-// So roll every key back and look: a key already committed means it committed (at that key's
-// commit_ts); every key rolled back means aborted (a resolver that finds a rollback aborts it
-// too); no answer means the outcome is unknown. The same holds after a one-phase attempt whose
-// answer was lost: it may still commit until a rollback record stands in its way.
-void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, error why,
-                 txn::callback<std::uint64_t> done) {
+// After a one-phase attempt whose answer was lost, a failed classic prewrite proves nothing: the
+// one-phase command may still commit until a rollback record stands in its way. So roll every
+// key back and look: a key already committed means it committed (at that key's commit_ts); every
+// key rolled back means aborted; no answer means the outcome is unknown. (Only classic locks can
+// be ours here, and nobody commits those without the primary's commit, which was never sent.)
+void abort_by_rollback(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
+                       error why, txn::callback<std::uint64_t> done) {
   std::uint64_t start_ts = self->start_ts;
   self->scatter(
       keys_of_plan(*plan),
@@ -289,18 +302,49 @@ void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> pl
       [self, plan, why, done](result<std::vector<group_answer>> answers) {
         if (!answers) {
           return done(error(errc::outcome_unknown,
-                            "async commit: prewrites unconfirmed and the rollback unconfirmed (" +
+                            "a one-phase attempt unconfirmed and the rollback unconfirmed (" +
                                 why.message() + ")"));
         }
         for (const auto& a : *answers) {
           if (!a.answer && a.answer.err().code() == errc::txn_already_committed) {
             std::uint64_t c = a.answer.err().commit_ts;
-            done(c);  // a resolver found every key locked and committed it
+            done(c);
             return finish_keys(self, keys_of_plan(*plan), c);
           }
         }
         done(why);
       });
+}
+
+// An async-commit transaction whose prewrites did not all succeed is not necessarily aborted: a
+// key that refused the last attempt (not ready, locked) may hold our lock from an earlier attempt
+// whose answer was lost, and once every key is locked the transaction IS committed (PROTOCOL.md
+// step 4) — a resolver may already be committing it. Rolling keys back here would race it (the
+// simulator found exactly that: a resolver committed the primary while this rollback removed a
+// secondary's lock). So decide as a resolver does (check_secondary_locks on every key: a key
+// without our lock gets a rollback record, so the transaction can never become all-locked), then
+// finish every key the same way: committed, or rolled back. No answer: the outcome is unknown.
+void abort_async(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan, error why,
+                 txn::callback<std::uint64_t> done) {
+  storage::lock_record primary;
+  primary.primary = plan->primary;
+  primary.start_ts = self->start_ts;
+  for (const auto& m : plan->mutations) {
+    if (m.key != plan->primary) primary.secondaries.push_back(m.key);
+  }
+  self->recover_async(primary, [self, plan, why, done](result<txn::txn_outcome> o) {
+    if (!o) {
+      return done(error(errc::outcome_unknown,
+                        "async commit: prewrites unconfirmed and their locks could not be checked (" +
+                            why.message() + "; " + o.err().message() + ")"));
+    }
+    if (o->committed()) {
+      done(o->commit_ts);
+      return finish_keys(self, keys_of_plan(*plan), o->commit_ts);
+    }
+    finish_keys(self, keys_of_plan(*plan), std::nullopt);
+    done(why);
+  });
 }
 
 void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
@@ -345,7 +389,7 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
                  if (!p) {
                    // After a one-phase attempt that may still apply, a failed prewrite proves
                    // nothing: roll every key back and look, as for async commit.
-                   if (plan->one_phase_unsure) return abort_async(self, plan, p.err(), done);
+                   if (plan->one_phase_unsure) return abort_by_rollback(self, plan, p.err(), done);
                    finish_keys(self, keys_of_plan(*plan), std::nullopt);
                    return done(aborted(p.err()));
                  }

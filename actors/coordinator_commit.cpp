@@ -107,6 +107,37 @@ void keep_alive(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> pla
   });
 }
 
+// Resolves every lock a prewrite met, then retries those keys (after a back-off when one is
+// still live). Wait-die: two transactions whose prewrites each met the other's live lock would
+// wait for each other until their deadlines (the simulator found it), so a transaction waits only
+// for older ones; one that meets a live lock of an older transaction gives way (its abort frees
+// its locks).
+void resolve_then_retry(std::shared_ptr<txn_core> self, std::vector<storage::locked_key> locks,
+                        int attempt, std::function<void()> retry,
+                        std::function<void(error)> give_way) {
+  auto pending = std::make_shared<std::size_t>(locks.size());
+  auto older = std::make_shared<std::optional<storage::locked_key>>();
+  for (auto& l : locks) {
+    bool is_older = l.lock.start_ts < self->start_ts;
+    self->resolve(l, false, [self, pending, attempt, retry, give_way, older, l,
+                             is_older](result<resolution> r) {
+      bool wait = !r || *r == resolution::wait;
+      if (wait && is_older) *older = l;
+      if (--*pending > 0) return;
+      if (*older) {
+        return give_way(error(errc::write_conflict,
+                              "key '" + txn::printable_key((*older)->key) +
+                                  "' is locked by the older transaction " +
+                                  std::to_string((*older)->lock.start_ts) +
+                                  ", still committing; this one gives way so that neither waits "
+                                  "for the other"));
+      }
+      if (wait) return self->io().after(self->backoff_ms(attempt), retry);
+      retry();
+    });
+  }
+}
+
 // Prewrites every key of the plan (parallel per shard), resolving locks met and retrying, then
 // calls done with the plan (min_commit_ts filled for async commit) or the error that aborts it.
 void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
@@ -158,31 +189,8 @@ void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
         int attempt = plan->attempt++;
         auto retry = [self, plan, again, done] { prewrite_all(self, plan, again, done); };
         if (locks.empty()) return self->io().after(self->backoff_ms(attempt), retry);
-        // Resolve every lock met, then try those keys again. Wait-die: two transactions whose
-        // prewrites each met the other's live lock would wait for each other until their
-        // deadlines (the simulator found it), so a transaction waits only for older ones; one
-        // that meets a live lock of an older transaction gives way (its abort frees its locks).
-        auto pending = std::make_shared<std::size_t>(locks.size());
-        auto older = std::make_shared<std::optional<storage::locked_key>>();
-        for (auto& l : locks) {
-          bool is_older = l.lock.start_ts < self->start_ts;
-          self->resolve(l, false, [self, pending, attempt, retry, done, older, l,
-                                   is_older](result<resolution> r) {
-            bool wait = !r || *r == resolution::wait;
-            if (wait && is_older) *older = l;
-            if (--*pending > 0) return;
-            if (*older) {
-              return done(error(errc::write_conflict,
-                                "key '" + txn::printable_key((*older)->key) +
-                                    "' is locked by the older transaction " +
-                                    std::to_string((*older)->lock.start_ts) +
-                                    ", still committing; this one gives way so that neither waits "
-                                    "for the other"));
-            }
-            if (wait) return self->io().after(self->backoff_ms(attempt), retry);
-            retry();
-          });
-        }
+        resolve_then_retry(self, std::move(locks), attempt, retry,
+                           [done](error why) { done(std::move(why)); });
       });
 }
 

@@ -13,26 +13,6 @@
 namespace meridian::query {
 namespace {
 
-std::string_view op_spelling(sql::binary_op op) {
-  switch (op) {
-    case sql::binary_op::or_: return "OR";
-    case sql::binary_op::and_: return "AND";
-    case sql::binary_op::equal: return "=";
-    case sql::binary_op::not_equal: return "<>";
-    case sql::binary_op::less: return "<";
-    case sql::binary_op::less_equal: return "<=";
-    case sql::binary_op::greater: return ">";
-    case sql::binary_op::greater_equal: return ">=";
-    case sql::binary_op::add: return "+";
-    case sql::binary_op::subtract: return "-";
-    case sql::binary_op::concat: return "||";
-    case sql::binary_op::multiply: return "*";
-    case sql::binary_op::divide: return "/";
-    case sql::binary_op::modulo: return "%";
-  }
-  return "?";
-}
-
 bool is_comparison(sql::binary_op op) {
   return op == sql::binary_op::equal || op == sql::binary_op::not_equal ||
          op == sql::binary_op::less || op == sql::binary_op::less_equal ||
@@ -297,8 +277,8 @@ result<bound_expr> expr_binder::bind_binary(const sql::binary_expr& b, sql::sour
   auto r = bind(*b.right);
   if (!r) return r;
   if (b.op == sql::binary_op::and_ || b.op == sql::binary_op::or_) {
-    MERIDIAN_TRY(check_boolean(*l, pos, op_spelling(b.op)));
-    MERIDIAN_TRY(check_boolean(*r, pos, op_spelling(b.op)));
+    MERIDIAN_TRY(check_boolean(*l, pos, sql::binary_spelling(b.op)));
+    MERIDIAN_TRY(check_boolean(*r, pos, sql::binary_spelling(b.op)));
     return make_node(b.op == sql::binary_op::and_ ? expr_kind::and_ : expr_kind::or_,
                      sql_type::boolean(), pos, two(std::move(*l), std::move(*r)));
   }
@@ -314,7 +294,7 @@ result<bound_expr> expr_binder::bind_binary(const sql::binary_expr& b, sql::sour
   auto t = arithmetic_type(b.op, l->type, r->type);
   if (!t) {
     return error_at(errc::sql_type_mismatch, pos,
-                    "operator " + std::string(op_spelling(b.op)) + " cannot be applied to " +
+                    "operator " + std::string(sql::binary_spelling(b.op)) + " cannot be applied to " +
                         l->type.to_string() + " and " + r->type.to_string());
   }
   auto out = make_node(expr_kind::arithmetic, *t, pos, two(std::move(*l), std::move(*r)));
@@ -329,7 +309,7 @@ result<bound_expr> expr_binder::bind_comparison(sql::binary_op op, bound_expr l,
   if (!comparable(l.type, r.type)) {
     return error_at(errc::sql_type_mismatch, pos,
                     "cannot compare " + l.type.to_string() + " with " + r.type.to_string() +
-                        " (operator " + std::string(op_spelling(op)) + ")");
+                        " (operator " + std::string(sql::binary_spelling(op)) + ")");
   }
   auto out = make_node(expr_kind::compare, sql_type::boolean(), pos, two(std::move(l), std::move(r)));
   out.op = op;

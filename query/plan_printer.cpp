@@ -15,23 +15,6 @@ namespace {
 
 using namer = std::function<std::string(int)>;
 
-std::string op_text(sql::binary_op op) {
-  switch (op) {
-    case sql::binary_op::equal: return "=";
-    case sql::binary_op::not_equal: return "<>";
-    case sql::binary_op::less: return "<";
-    case sql::binary_op::less_equal: return "<=";
-    case sql::binary_op::greater: return ">";
-    case sql::binary_op::greater_equal: return ">=";
-    case sql::binary_op::add: return "+";
-    case sql::binary_op::subtract: return "-";
-    case sql::binary_op::multiply: return "*";
-    case sql::binary_op::divide: return "/";
-    case sql::binary_op::modulo: return "%";
-    default: return "?";
-  }
-}
-
 const char* function_name(function_id f) {
   switch (f) {
     case function_id::abs: return "abs";
@@ -231,7 +214,8 @@ std::string expr_text(const bound_expr& e, const namer& name) {
     case expr_kind::negate: return "(- " + arg(0) + ")";
     case expr_kind::not_: return "(NOT " + arg(0) + ")";
     case expr_kind::arithmetic:
-    case expr_kind::compare: return "(" + arg(0) + " " + op_text(e.op) + " " + arg(1) + ")";
+    case expr_kind::compare:
+      return "(" + arg(0) + " " + std::string(sql::binary_spelling(e.op)) + " " + arg(1) + ")";
     case expr_kind::concat: return "(" + arg(0) + " || " + arg(1) + ")";
     case expr_kind::and_: return "(" + arg(0) + " AND " + arg(1) + ")";
     case expr_kind::or_: return "(" + arg(0) + " OR " + arg(1) + ")";

@@ -334,5 +334,7 @@ std::string to_string(const type_name& t);
 std::string quote_identifier(std::string_view name);
 // A string literal: single-quoted with ' doubled.
 std::string quote_string(std::string_view value);
+// An operator as SQL spells it ("AND", "<>", "||").
+std::string_view binary_spelling(binary_op op);
 
 }  // namespace meridian::sql

@@ -12,25 +12,6 @@ namespace {
 void print(std::string& out, const expr& e);
 void print(std::string& out, const type_name& t);
 
-std::string_view binary_spelling(binary_op op) {
-  switch (op) {
-    case binary_op::or_: return "OR";
-    case binary_op::and_: return "AND";
-    case binary_op::equal: return "=";
-    case binary_op::not_equal: return "<>";
-    case binary_op::less: return "<";
-    case binary_op::less_equal: return "<=";
-    case binary_op::greater: return ">";
-    case binary_op::greater_equal: return ">=";
-    case binary_op::add: return "+";
-    case binary_op::subtract: return "-";
-    case binary_op::concat: return "||";
-    case binary_op::multiply: return "*";
-    case binary_op::divide: return "/";
-    case binary_op::modulo: return "%";
-  }
-  return "?";
-}
 
 void print_name(std::string& out, std::string_view name) { out += quote_identifier(name); }
 
@@ -163,6 +144,26 @@ void print(std::string& out, const type_name& t) {
 }
 
 }  // namespace
+
+std::string_view binary_spelling(binary_op op) {
+  switch (op) {
+    case binary_op::or_: return "OR";
+    case binary_op::and_: return "AND";
+    case binary_op::equal: return "=";
+    case binary_op::not_equal: return "<>";
+    case binary_op::less: return "<";
+    case binary_op::less_equal: return "<=";
+    case binary_op::greater: return ">";
+    case binary_op::greater_equal: return ">=";
+    case binary_op::add: return "+";
+    case binary_op::subtract: return "-";
+    case binary_op::concat: return "||";
+    case binary_op::multiply: return "*";
+    case binary_op::divide: return "/";
+    case binary_op::modulo: return "%";
+  }
+  return "?";
+}
 
 namespace detail {
 // Shared with statement_printer.cpp.

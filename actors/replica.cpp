@@ -214,6 +214,13 @@ void replica::read(std::uint64_t id, std::string query) {
   reads_[context] = pending_read{id, std::move(query), 0};
 }
 
+std::optional<result<std::string>> replica::read_now(const std::string& query) {
+  auto index = node_->raw().lease_read_index();
+  if (!index || *index > applied_) return std::nullopt;
+  if (auto s = machine_->before_read(query); !s) return result<std::string>(s.err());
+  return machine_->query(query);
+}
+
 std::vector<raft::message> replica::begin_ready() {
   if (!node_->has_ready()) return {};
   ready_ = node_->get_ready();

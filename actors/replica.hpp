@@ -107,6 +107,10 @@ class replica {
   // A linearizable read of the state machine, on the leader (a follower answers not_leader,
   // naming the leader). unavailable when no leader is known.
   void read(std::uint64_t id, std::string query);
+  // The same read answered at once, when the leader's lease holds and it has applied its commit
+  // index: no heartbeat round and no wait behind the fsync of a ready that does not concern it.
+  // nullopt when it cannot be: the caller then uses read().
+  std::optional<result<std::string>> read_now(const std::string& query);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
   // A fresh timestamp fetched after this replica became leader of `term` (see
   // state_machine::wants_leader_timestamp); ignored if the term has moved on.

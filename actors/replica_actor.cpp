@@ -195,6 +195,8 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
         });
       },
       [=](read_atom, std::string& query) -> caf::result<shard_reply> {
+        replica& core = *self->state.args.core;
+        if (auto now = core.read_now(query)) return to_reply(*now, core.info().leader);
         return start_request(self, [&](std::uint64_t id) {
           self->state.args.core->read(id, std::move(query));
         });

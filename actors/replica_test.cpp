@@ -128,6 +128,49 @@ TEST_CASE("replica: a leader is elected through storage and a write is answered 
   for (auto& [id, r] : h.replicas) CHECK(r->applied_index() == h.replicas[l]->applied_index());
 }
 
+TEST_CASE("replica: a lease read is answered at once once the leader applied its commit index") {
+  harness h;
+  h.options.raft.reads = raft::read_mode::lease;
+  h.options.raft.check_quorum = true;
+  h.options.raft.max_clock_drift_ticks = 2;
+  for (raft::node_id id : {1, 2, 3}) h.open(id);
+  auto l = h.elect();
+  raft::node_id follower = l == 1 ? 2 : 1;
+  h.replicas[l]->propose(1, register_machine::write_command("x", "1"));
+  h.pump();
+  REQUIRE(h.answers.count(1));
+  h.ticks(1);  // a heartbeat round acknowledged by a quorum: the lease holds
+  auto now = h.replicas[l]->read_now(register_machine::read_query("x"));
+  REQUIRE(now.has_value());
+  REQUIRE(now->ok());
+  CHECK(*register_machine::decode_read(**now) == "1");
+  CHECK_FALSE(h.replicas[follower]->read_now(register_machine::read_query("x")).has_value());
+  // Committed but not applied yet (the ready that applies it is still to come): the read waits,
+  // since it must see every entry committed when it arrived (linearizability, thesis 6.4).
+  h.replicas[l]->propose(2, register_machine::write_command("x", "2"));
+  for (auto& m : h.replicas[l]->begin_ready()) h.wire.push_back(std::move(m));
+  REQUIRE(h.replicas[l]->finish_ready().ok());
+  while (!h.wire.empty()) {  // the followers append and acknowledge; the leader commits
+    raft::message m = std::move(h.wire.front());
+    h.wire.pop_front();
+    raft::node_id to_id = m.to;
+    auto& to = *h.replicas[to_id];
+    to.step(std::move(m));
+    if (to_id != l) {
+      for (auto& out : to.begin_ready()) h.wire.push_back(std::move(out));
+      auto done = to.finish_ready();
+      REQUIRE(done.ok());
+      for (auto& out : done->messages) h.wire.push_back(std::move(out));
+    }
+  }
+  REQUIRE(h.replicas[l]->info().commit > h.replicas[l]->applied_index());
+  CHECK_FALSE(h.replicas[l]->read_now(register_machine::read_query("x")).has_value());
+  h.pump();
+  auto later = h.replicas[l]->read_now(register_machine::read_query("x"));
+  REQUIRE((later && later->ok()));
+  CHECK(*register_machine::decode_read(**later) == "2");
+}
+
 TEST_CASE("replica: a follower refuses proposals and fresh reads, naming the leader") {
   harness h;
   auto l = h.elect();

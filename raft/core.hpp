@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,10 @@ class core {
   std::size_t uncommitted_bytes() const { return uncommitted_bytes_; }
   // A leader lease read would be answered now without a heartbeat round.
   bool lease_valid() const;
+  // The index a read arriving now may be served at without a heartbeat round or a pass through
+  // the log (the leader's lease holds and it has committed an entry of its term): its commit
+  // index. nullopt when the read must take the read-index path (read_index()).
+  std::optional<std::uint64_t> lease_read_index() const;
   const config& settings() const { return cfg_; }
 
  private:

@@ -81,6 +81,13 @@ void core::release_deferred_reads() {
   }
 }
 
+std::optional<std::uint64_t> core::lease_read_index() const {
+  if (role_ != role::leader || !committed_entry_in_current_term()) return std::nullopt;
+  bool sole_voter = tracker_.voters().size() == 1 && tracker_.is_voter(id_);
+  if (!sole_voter && !lease_valid()) return std::nullopt;
+  return log_.committed();
+}
+
 bool core::lease_valid() const {
   if (cfg_.reads != read_mode::lease || role_ != role::leader || lease_revoked_) return false;
   // The send tick of the newest heartbeat a quorum acknowledged (the leader counts as now).

@@ -130,6 +130,23 @@ TEST_CASE("lease read: the leader answers at once while its lease holds") {
   CHECK(heartbeats_in(net.trace) == 0);  // no round trip
 }
 
+TEST_CASE("lease read (thesis 6.4.1): the read index a lease serves at once is the commit index") {
+  network net(3, lease_mode);
+  node_id leader = elect_by_ticks(net);
+  REQUIRE(net.propose(leader, "a").ok());
+  net.tick(leader);
+  REQUIRE(net.at(leader).raw().lease_valid());
+  auto index = net.at(leader).raw().lease_read_index();
+  REQUIRE(index.has_value());
+  CHECK(*index == net.info(leader).commit);
+  node_id follower = leader == 1 ? 2 : 1;
+  CHECK_FALSE(net.at(follower).raw().lease_read_index().has_value());  // leaders only
+  net.isolate(leader);
+  net.tick(leader, 8);  // the lease has run out: a read needs a confirmed round again
+  REQUIRE(net.info(leader).role == role::leader);
+  CHECK_FALSE(net.at(leader).raw().lease_read_index().has_value());
+}
+
 TEST_CASE("lease read: the lease expires when no quorum acknowledged a recent heartbeat") {
   network net(3, lease_mode);
   node_id leader = elect_by_ticks(net);
@@ -170,4 +187,6 @@ TEST_CASE("lease read: a new leader's lease waits for an entry of its term") {
   REQUIRE(p.raft->read_index("r").ok());
   flush(p);
   CHECK(p.read_states.empty());
+  // Its commit index may still miss entries committed by earlier leaders.
+  CHECK_FALSE(p.raft->raw().lease_read_index().has_value());
 }

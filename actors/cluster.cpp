@@ -59,7 +59,13 @@ cluster::~cluster() {
     }
   }
   for (auto& a : running) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  await_stopped(running);  // the storage below outlives every actor that writes it
+  await_stopped(running);
+  // Then the persisters, which may still run a write a stopped replica handed them: the
+  // storage below outlives every thread that writes it.
+  std::vector<caf::actor> persisters;
+  for (auto& [n, pool] : persisters_) persisters.insert(persisters.end(), pool.begin(), pool.end());
+  for (auto& a : persisters) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  await_stopped(persisters);
 }
 
 // On a threaded scheduler an actor told to exit may be in the middle of a message (a replica
@@ -172,7 +178,10 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
   auto& s = slots_[{node, shard}];
   s.core = std::shared_ptr<replica>(std::move(*core));
   replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node],
-                     options_.safe_ts_interval, {}};
+                     options_.safe_ts_interval, {}, {}};
+  if (auto pool = persisters_.find(node); pool != persisters_.end() && !pool->second.empty()) {
+    args.persister = pool->second[shard % pool->second.size()];
+  }
   args.spawner = [this, node](spawn_request r) { spawn_split(node, std::move(r)); };
   if (shard == meta_shard) args.listener = tso_[node];
   s.handle = spawn_replica(system_, args);
@@ -213,6 +222,14 @@ void cluster::spawn_split(node_id node, spawn_request r) {
 }
 
 status cluster::start_services(node_id node) {
+  // Real storage on the threaded scheduler: fsyncs run on the node's persister threads. The
+  // simulator (and in-memory engines) write on the replica's own thread, deterministically.
+  bool simulated = dynamic_cast<caf::scheduler::test_coordinator*>(&system_.scheduler()) != nullptr;
+  if (!options_.data_dir.empty() && !simulated) {
+    auto& pool = persisters_[node];
+    pool.clear();
+    for (std::size_t i = 0; i < persisters_per_node; ++i) pool.push_back(spawn_persister(system_));
+  }
   services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
                                        options_.io, options_.default_leader_dc);
   if (options_.gc.enabled) {
@@ -267,6 +284,12 @@ void cluster::crash(node_id node) {
       s.core.reset();
     }
     up_[node] = false;
+    // A write handed to a persister and not yet run is lost with the power, as it would be.
+    for (auto& a : persisters_[node]) {
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+      killed.push_back(a);
+    }
+    persisters_.erase(node);
   }
   await_stopped(killed);
   std::lock_guard<std::recursive_mutex> lock(mu_);

@@ -64,6 +64,7 @@ using periodic_atom = caf::atom_constant<caf::atom("periodic")>;
 using split_atom = caf::atom_constant<caf::atom("split")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using balance_atom = caf::atom_constant<caf::atom("balance")>;
+using persist_atom = caf::atom_constant<caf::atom("persist")>;
 
 // A closure for an actor to run on its own thread: delayed callbacks, work handed in from
 // non-actor threads. Local only: it never crosses a process boundary.
@@ -117,10 +118,9 @@ typename Inspector::result_type inspect(Inspector& f, replica_status& x) {
 void register_messages(caf::actor_system_config& cfg);
 
 // Everything a threaded actor system running Meridian needs: the messages above, a quiet logger,
-// and worker threads. A replica syncs its log on the worker that runs it, so with one worker per
-// core a sync stalls a core's worth of actors; more workers than cores let others run meanwhile.
-// bench txn on 2 cores, cross-shard transfers/s: 2 or 4 workers ~2,630, 8 workers ~3,300, 16 no
-// better. So: four per hardware thread, at least 8. (The simulator configures its own system.)
+// and one worker thread per core (at least two). Replicas sync their logs on persister threads
+// (replica_actor.hpp), so workers do not block on the disk. (The simulator configures its own
+// system.)
 void configure_threaded_system(caf::actor_system_config& cfg);
 
 }  // namespace meridian::actors

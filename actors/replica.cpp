@@ -216,7 +216,8 @@ void replica::read(std::uint64_t id, std::string query) {
 
 std::optional<result<std::string>> replica::read_now(const std::string& query) {
   auto index = node_->raw().lease_read_index();
-  if (!index || *index > applied_) return std::nullopt;
+  // While a ready is staged, what it applied is not in the engine yet.
+  if (!index || *index > applied_ || staged_) return std::nullopt;
   if (auto s = machine_->before_read(query); !s) return result<std::string>(s.err());
   return machine_->query(query);
 }
@@ -309,42 +310,66 @@ status replica::maybe_compact() {
 }
 
 result<ready_output> replica::finish_ready() {
+  auto write = stage_ready();
+  if (!write) return write.err();
+  return complete_ready(write->run());
+}
+
+result<std::uint64_t> replica::pending_write::run() {
+  if (log == nullptr) return std::uint64_t{0};
+  return log->sync(&applied, durability);
+}
+
+result<replica::pending_write> replica::stage_ready() {
+  MERIDIAN_ASSERT(!staged_, "a ready is staged already");
+  pending_write write;
   ready_output out;
+  if (!ready_) {
+    staged_ = std::move(out);
+    return write;
+  }
+  raft::ready& rd = *ready_;
+  std::uint64_t before_snapshot = applied_;
+  // A change of term or vote, new entries or a snapshot must be on disk before the ready's
+  // acknowledgements leave; a commit index alone need not (Raft's commitIndex is volatile).
+  write.durability = rd.must_sync || !rd.entries.empty() || !rd.snapshot.empty()
+                         ? storage::durability::sync
+                         : storage::durability::relaxed;
+  MERIDIAN_TRY(persist(rd));
+  if (applied_ != before_snapshot) {
+    // A snapshot jumped over these proposals: whether ours is among them is unknown.
+    while (!proposals_.empty() && proposals_.begin()->first <= applied_) {
+      finish_proposal(proposals_.begin()->first,
+                      error(errc::outcome_unknown,
+                            "a snapshot replaced the log around this proposal"),
+                      out);
+    }
+  }
+  if (rd.soft_state) {
+    out.soft_state_changed = true;
+    auto info = node_->info();
+    machine_->leadership_changed(rd.soft_state->role == raft::role::leader, info.term);
+    fail_reads(error(errc::unavailable, "the shard's leader changed; retry the read"), out);
+  }
+  out.messages = std::move(rd.send_after_persist);
+  for (const auto& rs : rd.read_states) {
+    if (rs.context.size() != 8) continue;
+    auto it = reads_.find(storage::codec::decode_u64_be(rs.context));
+    if (it != reads_.end()) it->second.index = rs.index;
+  }
+  // One durable write for the ready: its log entries and hard state, and the commands it
+  // applies (group commit). Answers and send_after_persist leave only after it.
+  MERIDIAN_TRY(apply(rd.committed_entries, write.applied, out));
+  write.log = log_.get();
+  staged_ = std::move(out);
+  return write;
+}
+
+result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {
+  MERIDIAN_ASSERT(staged_.has_value(), "no ready is staged");
+  ready_output out = std::move(*staged_);
+  staged_.reset();
   if (ready_) {
-    raft::ready& rd = *ready_;
-    std::uint64_t before_snapshot = applied_;
-    // A change of term or vote, new entries or a snapshot must be on disk before the ready's
-    // acknowledgements leave; a commit index alone need not (Raft's commitIndex is volatile).
-    auto durability = rd.must_sync || !rd.entries.empty() || !rd.snapshot.empty()
-                          ? storage::durability::sync
-                          : storage::durability::relaxed;
-    MERIDIAN_TRY(persist(rd));
-    if (applied_ != before_snapshot) {
-      // A snapshot jumped over these proposals: whether ours is among them is unknown.
-      while (!proposals_.empty() && proposals_.begin()->first <= applied_) {
-        finish_proposal(proposals_.begin()->first,
-                        error(errc::outcome_unknown,
-                              "a snapshot replaced the log around this proposal"),
-                        out);
-      }
-    }
-    if (rd.soft_state) {
-      out.soft_state_changed = true;
-      auto info = node_->info();
-      machine_->leadership_changed(rd.soft_state->role == raft::role::leader, info.term);
-      fail_reads(error(errc::unavailable, "the shard's leader changed; retry the read"), out);
-    }
-    out.messages = std::move(rd.send_after_persist);
-    for (const auto& rs : rd.read_states) {
-      if (rs.context.size() != 8) continue;
-      auto it = reads_.find(storage::codec::decode_u64_be(rs.context));
-      if (it != reads_.end()) it->second.index = rs.index;
-    }
-    // One durable write for the ready: its log entries and hard state, and the commands it
-    // applies (group commit). Answers and send_after_persist leave only after it.
-    storage::kv_write_batch applied_writes;
-    MERIDIAN_TRY(apply(rd.committed_entries, applied_writes, out));
-    auto synced = log_->sync(&applied_writes, durability);
     if (!synced) return synced.err();
     node_->advance();
     ready_.reset();

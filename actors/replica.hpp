@@ -128,8 +128,23 @@ class replica {
   bool has_ready() const { return !immediate_.empty() || node_->has_ready(); }
   std::vector<raft::message> begin_ready();
   // Persists (one fsync when needed), applies, serves reads, advances. An error means storage
-  // failed: the replica must stop.
+  // failed: the replica must stop. The same as complete_ready(stage_ready()->run()).
   result<ready_output> finish_ready();
+
+  // A ready's durable write: its log entries and hard state with the commands it applied, in one
+  // engine write. It touches only the log store and the engine, so it may run on another thread
+  // (an I/O thread) while the replica waits for it: between stage_ready() and complete_ready()
+  // the replica must not be called at all.
+  struct pending_write {
+    storage::log_store* log = nullptr;  // null: nothing to write
+    storage::kv_write_batch applied;
+    storage::durability durability = storage::durability::sync;
+    result<std::uint64_t> run();  // the durable last index, or the storage error
+  };
+  // finish_ready() in two steps: stage (persist and apply into a write) ...
+  result<pending_write> stage_ready();
+  // ... then, once the write ran, answer, advance and serve reads.
+  result<ready_output> complete_ready(result<std::uint64_t> synced);
 
   raft::node_info info() const { return node_->info(); }
   // The leader's lease holds now (lease read mode only): a timestamp oracle may issue.
@@ -178,6 +193,7 @@ class replica {
   std::map<std::uint64_t, pending_read> reads_;          // by read context
   std::vector<request_done> immediate_;                  // answered without Raft
   std::optional<raft::ready> ready_;
+  std::optional<ready_output> staged_;  // between stage_ready() and complete_ready()
 };
 
 }  // namespace meridian::actors

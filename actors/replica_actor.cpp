@@ -55,6 +55,35 @@ void answer(replica_self* self, std::vector<request_done>& done) {
 
 void leadership_changed(replica_self* self);
 
+void stop_on_storage_failure(replica_self* self, const error& e) {
+  // Storage failed: a replica that cannot persist must stop (etcd panics here).
+  const replica& core = *self->state.args.core;
+  std::fprintf(stderr, "meridian: replica %llu of shard %llu stops: %s\n",
+               static_cast<unsigned long long>(core.id()),
+               static_cast<unsigned long long>(core.shard()), e.to_string().c_str());
+  self->quit(caf::sec::runtime_error);
+}
+
+// The second half of a ready, once its write ran: send, answer, report. False if the replica
+// stopped.
+bool complete(replica_self* self, result<std::uint64_t> synced) {
+  auto& st = self->state;
+  replica& core = *st.args.core;
+  auto out = core.complete_ready(std::move(synced));
+  if (!out) {
+    stop_on_storage_failure(self, out.err());
+    return false;
+  }
+  send_all(self, out->messages);
+  answer(self, out->done);
+  for (auto& spawn : out->spawns) {
+    if (st.args.spawner) st.args.spawner(std::move(spawn));
+  }
+  if (out->soft_state_changed) leadership_changed(self);
+  if (st.args.observer) st.args.observer->observe(core.id(), core.shard(), core.info(), out->applied);
+  return true;
+}
+
 void flush(replica_self* self) {
   auto& st = self->state;
   st.flush_scheduled = false;
@@ -62,25 +91,26 @@ void flush(replica_self* self) {
   while (core.has_ready()) {
     auto early = core.begin_ready();
     send_all(self, early);
-    auto out = core.finish_ready();
-    if (!out) {
-      // Storage failed: a replica that cannot persist must stop (etcd panics here).
-      std::fprintf(stderr, "meridian: replica %llu of shard %llu stops: %s\n",
-                   static_cast<unsigned long long>(core.id()),
-                   static_cast<unsigned long long>(core.shard()),
-                   out.err().to_string().c_str());
-      self->quit(caf::sec::runtime_error);
+    auto write = core.stage_ready();
+    if (!write) return stop_on_storage_failure(self, write.err());
+    if (st.args.persister && write->log != nullptr) {
+      // The write runs on the persister's thread; awaiting its answer, this actor handles no
+      // other message, so nothing touches the replica until complete() runs.
+      using outcome = std::pair<replica::pending_write, std::optional<result<std::uint64_t>>>;
+      auto shared = std::make_shared<outcome>(std::move(*write), std::nullopt);
+      self->request(st.args.persister, caf::infinite, persist_atom::value,
+                    job{[shared] { shared->second = shared->first.run(); }})
+          .await(
+              [self, shared](bool) {
+                if (complete(self, std::move(*shared->second))) flush(self);
+              },
+              [self](caf::error& e) {
+                stop_on_storage_failure(
+                    self, error(errc::storage_io, "the persister stopped: " + caf::to_string(e)));
+              });
       return;
     }
-    send_all(self, out->messages);
-    answer(self, out->done);
-    for (auto& spawn : out->spawns) {
-      if (st.args.spawner) st.args.spawner(std::move(spawn));
-    }
-    if (out->soft_state_changed) leadership_changed(self);
-    if (st.args.observer) {
-      st.args.observer->observe(core.id(), core.shard(), core.info(), out->applied);
-    }
+    if (!complete(self, write->run())) return;
   }
 }
 
@@ -220,6 +250,17 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
 }
 
 }  // namespace
+
+caf::actor spawn_persister(caf::actor_system& system) {
+  return system.spawn<caf::detached>([]() -> caf::behavior {
+    return {
+        [](persist_atom, job& j) -> bool {
+          j.run();
+          return true;
+        },
+    };
+  });
+}
 
 caf::actor spawn_replica(caf::actor_system& system, replica_spawn args) {
   node_id node = args.core->id();

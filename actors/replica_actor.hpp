@@ -2,7 +2,9 @@
 // replica (Raft traffic, ticks from the actor clock, client proposals and reads), and does the
 // I/O the replica asks for: persist (one fsync per batch of messages: the flush runs after every
 // message already queued has been stepped), send through the transport, answer clients. The same
-// actor runs on CAF's threaded scheduler and under the deterministic test scheduler.
+// actor runs on CAF's threaded scheduler and under the deterministic test scheduler. On the
+// threaded scheduler with real storage, the persist step runs on a persister's thread while the
+// replica awaits it (it handles no other message meanwhile, exactly as if it had written itself).
 #pragma once
 
 #include <caf/actor.hpp>
@@ -42,6 +44,10 @@ struct replica_spawn {
   std::chrono::milliseconds periodic_interval{0};
   // Starts a replica on this node (a split's new shard). May be empty.
   std::function<void(spawn_request)> spawner;
+  // Runs the durable write of each ready on its own thread (spawn_persister) while the replica
+  // waits, so an fsync does not hold one of the scheduler's few worker threads. Null: the write
+  // runs on the replica's thread (the simulator, in-memory engines).
+  caf::actor persister;
 };
 
 // The common case: a replica with no listener, timestamp source, periodic work or spawner.
@@ -58,5 +64,9 @@ inline replica_spawn make_replica_spawn(std::shared_ptr<replica> core, std::shar
 
 // Spawns the actor and registers it with the transport under (node, shard).
 caf::actor spawn_replica(caf::actor_system& system, replica_spawn args);
+
+// An actor on a thread of its own that runs replicas' durable writes (persist_atom, job) one at a
+// time and answers each when it is done. Replicas of a node share a few of them.
+caf::actor spawn_persister(caf::actor_system& system);
 
 }  // namespace meridian::actors

@@ -29,12 +29,14 @@ using actors::transfer_atom;
 struct group {
   std::vector<std::shared_ptr<actors::replica>> cores;
   std::vector<caf::actor> handles;
+  std::vector<caf::actor> persisters;  // real time only, one per node as in the cluster
 };
 
 // Three replicas of shard 1 on nodes 1..3 (one per datacenter of `topo`).
 template <class EngineFor>
 group start_group(caf::actor_system& sys, std::shared_ptr<actors::transport> net,
-                  const raft::config& cfg, microseconds tick, EngineFor engine_for) {
+                  const raft::config& cfg, microseconds tick, EngineFor engine_for,
+                  bool with_persisters) {
   group g;
   for (node_id n : {1, 2, 3}) {
     actors::replica_options o;
@@ -47,7 +49,12 @@ group start_group(caf::actor_system& sys, std::shared_ptr<actors::transport> net
                                       raft::conf_state{{1, 2, 3}, {}});
     MERIDIAN_ASSERT(core.ok(), core.ok() ? "" : core.err().to_string());
     g.cores.emplace_back(std::move(*core));
-    g.handles.push_back(actors::spawn_replica(sys, actors::make_replica_spawn(g.cores.back(), net, tick, nullptr)));
+    auto args = actors::make_replica_spawn(g.cores.back(), net, tick, nullptr);
+    if (with_persisters) {
+      g.persisters.push_back(actors::spawn_persister(sys));
+      args.persister = g.persisters.back();
+    }
+    g.handles.push_back(actors::spawn_replica(sys, std::move(args)));
   }
   return g;
 }
@@ -89,10 +96,13 @@ void simulated_latency(const raft_bench_options& o) {
   }
   auto cfg = raft::with_wan_timing(raft::config{}, rtt, 100);
   std::map<node_id, std::unique_ptr<storage::memory_engine>> engines;
-  auto g = start_group(rt.system(), net, *cfg, microseconds(cfg->tick_ms * 1000), [&](node_id n) -> storage::kv_engine& {
-    engines[n] = std::make_unique<storage::memory_engine>();
-    return *engines[n];
-  });
+  auto g = start_group(
+      rt.system(), net, *cfg, microseconds(cfg->tick_ms * 1000),
+      [&](node_id n) -> storage::kv_engine& {
+        engines[n] = std::make_unique<storage::memory_engine>();
+        return *engines[n];
+      },
+      false);
   rt.run_until(seconds(30));
   // Move leadership to us-east (node 1): the client and the leader sit there.
   for (auto& h : g.handles) caf::anon_send(h, transfer_atom::value, node_id{1});
@@ -196,12 +206,15 @@ replicated_write_figures measure_replicated_writes(const raft_bench_options& o) 
     rc.election_timeout_ticks = 10;
     std::map<node_id, std::unique_ptr<storage::lmdb_engine>> engines;
     std::string base = o.dir + "/meridian-bench-raft-" + std::to_string(::getpid());
-    auto g = start_group(sys, net, rc, microseconds(10'000), [&](node_id n) -> storage::kv_engine& {
-      auto e = storage::lmdb_engine::open(base + "-" + std::to_string(n));
-      MERIDIAN_ASSERT(e.ok(), e.ok() ? "" : e.err().to_string());
-      engines[n] = std::move(*e);
-      return *engines[n];
-    });
+    auto g = start_group(
+        sys, net, rc, microseconds(10'000),
+        [&](node_id n) -> storage::kv_engine& {
+          auto e = storage::lmdb_engine::open(base + "-" + std::to_string(n));
+          MERIDIAN_ASSERT(e.ok(), e.ok() ? "" : e.err().to_string());
+          engines[n] = std::move(*e);
+          return *engines[n];
+        },
+        true);
     caf::scoped_actor self{sys};
     caf::actor leader = wait_for_leader(self, g);
     MERIDIAN_ASSERT(static_cast<bool>(leader), "no leader was elected");
@@ -224,6 +237,8 @@ replicated_write_figures measure_replicated_writes(const raft_bench_options& o) 
     // A replica may be mid-flush on a worker thread: closing its engine under it would crash
     // the child after it reported (and the run would count as failed).
     self->wait_for(g.handles);
+    for (auto& p : g.persisters) caf::anon_send_exit(p, caf::exit_reason::kill);
+    self->wait_for(g.persisters);
     g.cores.clear();
     engines.clear();
     for (node_id n : {1, 2, 3}) std::filesystem::remove_all(base + "-" + std::to_string(n));

@@ -223,12 +223,16 @@ void cluster::spawn_split(node_id node, spawn_request r) {
 
 status cluster::start_services(node_id node) {
   // Real storage on the threaded scheduler: fsyncs run on the node's persister threads. The
-  // simulator (and in-memory engines) write on the replica's own thread, deterministically.
+  // simulator runs persisters as ordinary actors (the same waits, deterministically); threaded
+  // in-memory engines (tests) write on the replica's own thread.
   bool simulated = dynamic_cast<caf::scheduler::test_coordinator*>(&system_.scheduler()) != nullptr;
-  if (!options_.data_dir.empty() && !simulated) {
+  if (!options_.data_dir.empty() || simulated) {
     auto& pool = persisters_[node];
     pool.clear();
-    for (std::size_t i = 0; i < persisters_per_node; ++i) pool.push_back(spawn_persister(system_));
+    powered_[node] = std::make_shared<std::atomic<bool>>(true);
+    for (std::size_t i = 0; i < persisters_per_node; ++i) {
+      pool.push_back(spawn_persister(system_, !simulated, powered_[node]));
+    }
   }
   services_[node] = spawn_node_service(system_, net_, node, meta_nodes_, options_.clock_ms,
                                        options_.io, options_.default_leader_dc);
@@ -285,6 +289,7 @@ void cluster::crash(node_id node) {
     }
     up_[node] = false;
     // A write handed to a persister and not yet run is lost with the power, as it would be.
+    if (auto p = powered_.find(node); p != powered_.end()) p->second->store(false);
     for (auto& a : persisters_[node]) {
       caf::anon_send_exit(a, caf::exit_reason::kill);
       killed.push_back(a);

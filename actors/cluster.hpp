@@ -141,6 +141,7 @@ class cluster {
   // Per node, the threads that run its replicas' durable writes (empty under the simulator).
   static constexpr std::size_t persisters_per_node = 4;
   std::map<node_id, std::vector<caf::actor>> persisters_;
+  std::map<node_id, std::shared_ptr<std::atomic<bool>>> powered_;  // false once the node crashed
   mutable std::map<node_id, std::shared_ptr<txn::active_set>> active_;  // made on first use
   std::shared_ptr<gc_stats> gc_stats_ = std::make_shared<gc_stats>();
   std::map<node_id, bool> up_;

@@ -310,9 +310,13 @@ status replica::maybe_compact() {
 }
 
 result<ready_output> replica::finish_ready() {
-  auto write = stage_ready();
-  if (!write) return write.err();
-  return complete_ready(write->run());
+  auto staged = stage_ready();
+  if (!staged) return staged.err();
+  auto out = complete_ready(staged->write.run());
+  if (!out) return out.err();
+  out->done.insert(out->done.begin(), std::make_move_iterator(staged->answers.begin()),
+                   std::make_move_iterator(staged->answers.end()));
+  return out;
 }
 
 result<std::uint64_t> replica::pending_write::run() {
@@ -320,13 +324,14 @@ result<std::uint64_t> replica::pending_write::run() {
   return log->sync(&applied, durability);
 }
 
-result<replica::pending_write> replica::stage_ready() {
+result<replica::staged_ready> replica::stage_ready() {
   MERIDIAN_ASSERT(!staged_, "a ready is staged already");
-  pending_write write;
+  staged_ready staged;
+  pending_write& write = staged.write;
   ready_output out;
   if (!ready_) {
     staged_ = std::move(out);
-    return write;
+    return staged;
   }
   raft::ready& rd = *ready_;
   std::uint64_t before_snapshot = applied_;
@@ -361,8 +366,10 @@ result<replica::pending_write> replica::stage_ready() {
   // applies (group commit). Answers and send_after_persist leave only after it.
   MERIDIAN_TRY(apply(rd.committed_entries, write.applied, out));
   write.log = log_.get();
+  staged.answers = std::move(out.done);
+  out.done.clear();
   staged_ = std::move(out);
-  return write;
+  return staged;
 }
 
 result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {

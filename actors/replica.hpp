@@ -128,7 +128,7 @@ class replica {
   bool has_ready() const { return !immediate_.empty() || node_->has_ready(); }
   std::vector<raft::message> begin_ready();
   // Persists (one fsync when needed), applies, serves reads, advances. An error means storage
-  // failed: the replica must stop. The same as complete_ready(stage_ready()->run()).
+  // failed: the replica must stop. stage_ready(), run, complete_ready() in one go.
   result<ready_output> finish_ready();
 
   // A ready's durable write: its log entries and hard state with the commands it applied, in one
@@ -141,9 +141,16 @@ class replica {
     storage::durability durability = storage::durability::sync;
     result<std::uint64_t> run();  // the durable last index, or the storage error
   };
+  struct staged_ready {
+    pending_write write;
+    // Answers to proposals whose entries this ready applies. They may leave before the write
+    // lands: a committed entry is durable on a quorum already, and its output is a function of
+    // the log, which a restart replays (the applied index travels in the same write).
+    std::vector<request_done> answers;
+  };
   // finish_ready() in two steps: stage (persist and apply into a write) ...
-  result<pending_write> stage_ready();
-  // ... then, once the write ran, answer, advance and serve reads.
+  result<staged_ready> stage_ready();
+  // ... then, once the write ran: send what waited for it, advance, serve reads.
   result<ready_output> complete_ready(result<std::uint64_t> synced);
 
   raft::node_info info() const { return node_->info(); }

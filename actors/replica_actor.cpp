@@ -91,8 +91,10 @@ void flush(replica_self* self) {
   while (core.has_ready()) {
     auto early = core.begin_ready();
     send_all(self, early);
-    auto write = core.stage_ready();
-    if (!write) return stop_on_storage_failure(self, write.err());
+    auto staged = core.stage_ready();
+    if (!staged) return stop_on_storage_failure(self, staged.err());
+    answer(self, staged->answers);  // see replica::staged_ready
+    auto* write = &staged->write;
     if (st.args.persister && write->log != nullptr) {
       // The write runs on the persister's thread; awaiting its answer, this actor handles no
       // other message, so nothing touches the replica until complete() runs.
@@ -101,7 +103,8 @@ void flush(replica_self* self) {
       self->request(st.args.persister, caf::infinite, persist_atom::value,
                     job{[shared] { shared->second = shared->first.run(); }})
           .await(
-              [self, shared](bool) {
+              [self, shared](bool ran) {
+                if (!ran) return self->quit();  // the node lost power under the write
                 if (complete(self, std::move(*shared->second))) flush(self);
               },
               [self](caf::error& e) {
@@ -251,15 +254,18 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
 
 }  // namespace
 
-caf::actor spawn_persister(caf::actor_system& system) {
-  return system.spawn<caf::detached>([]() -> caf::behavior {
+caf::actor spawn_persister(caf::actor_system& system, bool detached,
+                           std::shared_ptr<std::atomic<bool>> powered) {
+  auto behavior = [powered]() -> caf::behavior {
     return {
-        [](persist_atom, job& j) -> bool {
+        [powered](persist_atom, job& j) -> bool {
+          if (!powered->load()) return false;
           j.run();
           return true;
         },
     };
-  });
+  };
+  return detached ? system.spawn<caf::detached>(behavior) : system.spawn(behavior);
 }
 
 caf::actor spawn_replica(caf::actor_system& system, replica_spawn args) {

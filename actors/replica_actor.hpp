@@ -9,6 +9,7 @@
 
 #include <caf/actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -65,8 +66,12 @@ inline replica_spawn make_replica_spawn(std::shared_ptr<replica> core, std::shar
 // Spawns the actor and registers it with the transport under (node, shard).
 caf::actor spawn_replica(caf::actor_system& system, replica_spawn args);
 
-// An actor on a thread of its own that runs replicas' durable writes (persist_atom, job) one at a
-// time and answers each when it is done. Replicas of a node share a few of them.
-caf::actor spawn_persister(caf::actor_system& system);
+// An actor that runs replicas' durable writes (persist_atom, job) one at a time and answers each
+// when it is done; on a thread of its own when `detached` (the threaded scheduler), an ordinary
+// actor under the simulator, where the replica's wait for its write is then an interleaving the
+// simulator explores like any other. Replicas of a node share a few of them. Once `powered` is
+// false (the node crashed) it runs nothing more: a write still queued is lost with the power.
+caf::actor spawn_persister(caf::actor_system& system, bool detached,
+                           std::shared_ptr<std::atomic<bool>> powered);
 
 }  // namespace meridian::actors

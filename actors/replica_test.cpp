@@ -105,6 +105,28 @@ struct harness {
   }
 };
 
+// Runs the leader's ready for what was proposed to it, then lets the followers append and
+// acknowledge, so that the leader has committed the entries but not applied them yet (that is
+// the work of its next ready).
+void commit_without_applying(harness& h, raft::node_id leader) {
+  for (auto& m : h.replicas[leader]->begin_ready()) h.wire.push_back(std::move(m));
+  REQUIRE(h.replicas[leader]->finish_ready().ok());
+  while (!h.wire.empty()) {
+    raft::message m = std::move(h.wire.front());
+    h.wire.pop_front();
+    raft::node_id to_id = m.to;
+    auto& to = *h.replicas[to_id];
+    to.step(std::move(m));
+    if (to_id != leader) {
+      for (auto& out : to.begin_ready()) h.wire.push_back(std::move(out));
+      auto done = to.finish_ready();
+      REQUIRE(done.ok());
+      for (auto& out : done->messages) h.wire.push_back(std::move(out));
+    }
+  }
+  REQUIRE(h.replicas[leader]->info().commit > h.replicas[leader]->applied_index());
+}
+
 std::optional<std::string> read_answer(harness& h, std::uint64_t id) {
   REQUIRE(h.answers.count(id));
   auto& a = h.answers.at(id);
@@ -148,27 +170,38 @@ TEST_CASE("replica: a lease read is answered at once once the leader applied its
   // Committed but not applied yet (the ready that applies it is still to come): the read waits,
   // since it must see every entry committed when it arrived (linearizability, thesis 6.4).
   h.replicas[l]->propose(2, register_machine::write_command("x", "2"));
-  for (auto& m : h.replicas[l]->begin_ready()) h.wire.push_back(std::move(m));
-  REQUIRE(h.replicas[l]->finish_ready().ok());
-  while (!h.wire.empty()) {  // the followers append and acknowledge; the leader commits
-    raft::message m = std::move(h.wire.front());
-    h.wire.pop_front();
-    raft::node_id to_id = m.to;
-    auto& to = *h.replicas[to_id];
-    to.step(std::move(m));
-    if (to_id != l) {
-      for (auto& out : to.begin_ready()) h.wire.push_back(std::move(out));
-      auto done = to.finish_ready();
-      REQUIRE(done.ok());
-      for (auto& out : done->messages) h.wire.push_back(std::move(out));
-    }
-  }
-  REQUIRE(h.replicas[l]->info().commit > h.replicas[l]->applied_index());
+  commit_without_applying(h, l);
   CHECK_FALSE(h.replicas[l]->read_now(register_machine::read_query("x")).has_value());
   h.pump();
   auto later = h.replicas[l]->read_now(register_machine::read_query("x"));
   REQUIRE((later && later->ok()));
   CHECK(*register_machine::decode_read(**later) == "2");
+}
+
+TEST_CASE("replica: a committed proposal is answered before the write that applies it lands") {
+  // Raft §5.3/§8: an entry committed is durable on a quorum, and its output is a function of the
+  // log; so the answer may leave while the leader's write of the applied state is still running,
+  // and survives losing that write.
+  harness h;
+  auto l = h.elect();
+  h.replicas[l]->propose(1, register_machine::write_command("x", "1"));
+  commit_without_applying(h, l);
+  for (auto& m : h.replicas[l]->begin_ready()) h.wire.push_back(std::move(m));
+  auto staged = h.replicas[l]->stage_ready();
+  REQUIRE(staged.ok());
+  REQUIRE(staged->answers.size() == 1);
+  CHECK(staged->answers[0].id == 1);
+  CHECK(staged->answers[0].outcome.ok());
+  // The leader loses power before its write runs: the applied state is gone, the log is not.
+  h.wire.clear();
+  h.crash(l);
+  h.restart(l);
+  h.ticks(40);
+  auto leader = h.leader();
+  REQUIRE(leader != 0);
+  h.replicas[leader]->read(2, register_machine::read_query("x"));
+  h.ticks(3);
+  CHECK(read_answer(h, 2) == "1");
 }
 
 TEST_CASE("replica: a follower refuses proposals and fresh reads, naming the leader") {

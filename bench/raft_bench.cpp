@@ -51,7 +51,8 @@ group start_group(caf::actor_system& sys, std::shared_ptr<actors::transport> net
     g.cores.emplace_back(std::move(*core));
     auto args = actors::make_replica_spawn(g.cores.back(), net, tick, nullptr);
     if (with_persisters) {
-      g.persisters.push_back(actors::spawn_persister(sys));
+      g.persisters.push_back(
+          actors::spawn_persister(sys, true, std::make_shared<std::atomic<bool>>(true)));
       args.persister = g.persisters.back();
     }
     g.handles.push_back(actors::spawn_replica(sys, std::move(args)));

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include "actors/meta_machine.hpp"
 #include "actors/shard_protocol.hpp"
@@ -22,7 +23,17 @@ std::uint64_t actor_io::backoff(int attempt) const {
 }
 
 void actor_io::after(std::uint64_t delay_ms, std::function<void()> fn) {
-  self_->delayed_send(self_, std::chrono::milliseconds(delay_ms), job{std::move(fn)});
+  if (delay_ms == 0) return self_->send(self_, job{std::move(fn)});
+  auto now = self_->clock().now();
+  auto delay = std::chrono::duration_cast<timer_queue::clock::duration>(
+      std::chrono::milliseconds(delay_ms));
+  auto wakeup = timers_.add(now + delay, timer_slack(delay), std::move(fn));
+  if (!wakeup) return;
+  self_->delayed_send(self_, *wakeup - now, job{[this, at = *wakeup] { wake(at); }});
+}
+
+void actor_io::wake(timer_queue::clock::time_point armed) {
+  for (auto& fn : timers_.fire(armed, self_->clock().now())) fn();
 }
 
 node_id actor_io::leader_hint(shard_id shard) const {
@@ -81,20 +92,33 @@ void actor_io::call(node_id to, caf::actor target, kind k, shared_bytes payload,
         self_->delayed_send(self_, std::chrono::microseconds(*back), std::move(answer));
       });
   auto dispatch = [this, target, k, payload, timeout, to, deliver] {
-    auto on_error = [this, to, deliver](caf::error& e) {
+    // The timeout is this actor's own timer, not CAF's: a request timeout of CAF's fires through
+    // the clock thread even after the answer came (see timer_queue.hpp).
+    auto settled = std::make_shared<bool>(false);
+    after(static_cast<std::uint64_t>(timeout.count()), [this, to, deliver, settled] {
+      if (std::exchange(*settled, true)) return;
+      suspect(to);
+      (*deliver)(error(errc::timeout, "no answer within the request timeout"));
+    });
+    auto on_error = [this, to, deliver, settled](caf::error& e) {
+      if (std::exchange(*settled, true)) return;
       suspect(to);
       (*deliver)(error(errc::timeout, "no answer: " + caf::to_string(e)));
     };
-    auto on_reply = [deliver](shard_reply& r) { (*deliver)(std::move(r)); };
+    auto on_reply = [deliver, settled](shard_reply& r) {
+      if (std::exchange(*settled, true)) return;
+      (*deliver)(std::move(r));
+    };
+    auto forever = caf::infinite;
     if (k == kind::stale) {
-      self_->request(target, timeout, stale_atom::value, *payload).then(on_reply, on_error);
+      self_->request(target, forever, stale_atom::value, *payload).then(on_reply, on_error);
     } else if (k == kind::propose) {
-      self_->request(target, timeout, propose_atom::value, *payload).then(on_reply, on_error);
+      self_->request(target, forever, propose_atom::value, *payload).then(on_reply, on_error);
     } else if (k == kind::read) {
-      self_->request(target, timeout, read_atom::value, *payload).then(on_reply, on_error);
+      self_->request(target, forever, read_atom::value, *payload).then(on_reply, on_error);
     } else {
       std::uint32_t count = static_cast<std::uint32_t>(std::stoul(*payload));
-      self_->request(target, timeout, tso_atom::value, count).then(on_reply, on_error);
+      self_->request(target, forever, tso_atom::value, count).then(on_reply, on_error);
     }
   };
   if (*there == 0) return dispatch();

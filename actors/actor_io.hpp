@@ -16,6 +16,7 @@
 #include "actors/coordinator.hpp"
 #include "actors/directory.hpp"
 #include "actors/messages.hpp"
+#include "actors/timer_queue.hpp"
 #include "actors/transport.hpp"
 
 namespace meridian::actors {
@@ -91,6 +92,7 @@ class actor_io final : public cluster_io {
   void request_timestamps();
   void tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int attempt);
   std::uint64_t backoff(int attempt) const;
+  void wake(timer_queue::clock::time_point armed);
 
   caf::event_based_actor* self_;
   std::shared_ptr<transport> net_;
@@ -105,6 +107,7 @@ class actor_io final : public cluster_io {
   std::vector<txn::callback<std::uint64_t>> tso_waiting_;
   bool tso_in_flight_ = false;
   node_id tso_hint_ = 0;
+  timer_queue timers_;  // after() and request timeouts
 };
 
 }  // namespace meridian::actors

@@ -203,7 +203,7 @@ result<std::vector<std::string>> meta_machine::apply(
 }
 
 result<std::string> meta_machine::query(const std::string& request) {
-  auto snap = state_.engine().snapshot();
+  auto snap = state_.read_view();
   if (!snap) return snap.err();
   if (request == hw_query()) {
     auto v = (*snap)->get(storage::cf::data, hw_key);

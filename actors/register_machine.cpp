@@ -104,7 +104,7 @@ result<std::string> register_machine::query(const std::string& request) {
   if (!r.u8(op) || op != 'R' || !r.bytes(key)) {
     return error(errc::invalid_argument, "malformed register query");
   }
-  auto snap = state_.engine().snapshot();
+  auto snap = state_.read_view();
   if (!snap) return snap.err();
   auto v = (*snap)->get(storage::cf::data, key);
   if (!v) return v.err();

@@ -216,8 +216,13 @@ void replica::read(std::uint64_t id, std::string query) {
 
 std::optional<result<std::string>> replica::read_now(const std::string& query) {
   auto index = node_->raw().lease_read_index();
-  // While a ready is staged, what it applied is not in the engine yet.
-  if (!index || *index > applied_ || staged_) return std::nullopt;
+  if (!index || *index > applied_) return std::nullopt;
+  if (in_flight_ && !in_flight_view_) {
+    // What the write in flight applied is in the engine only once it lands: lay it over.
+    in_flight_view_ = std::make_unique<storage::batch_overlay>();
+    in_flight_view_->add(in_flight_->applied);
+    machine_->reads_over(in_flight_view_.get());
+  }
   if (auto s = machine_->before_read(query); !s) return result<std::string>(s.err());
   return machine_->query(query);
 }
@@ -312,22 +317,19 @@ status replica::maybe_compact() {
 result<ready_output> replica::finish_ready() {
   auto staged = stage_ready();
   if (!staged) return staged.err();
-  auto out = complete_ready(staged->write.run());
+  auto out = complete_ready(staged->write ? staged->write->run() : std::uint64_t{0});
   if (!out) return out.err();
   out->done.insert(out->done.begin(), std::make_move_iterator(staged->answers.begin()),
                    std::make_move_iterator(staged->answers.end()));
   return out;
 }
 
-result<std::uint64_t> replica::pending_write::run() {
-  if (log == nullptr) return std::uint64_t{0};
-  return log->sync(&applied, durability);
-}
+result<std::uint64_t> replica::pending_write::run() { return log->sync(&applied, durability); }
 
 result<replica::staged_ready> replica::stage_ready() {
   MERIDIAN_ASSERT(!staged_, "a ready is staged already");
   staged_ready staged;
-  pending_write& write = staged.write;
+  pending_write write;
   ready_output out;
   if (!ready_) {
     staged_ = std::move(out);
@@ -369,6 +371,8 @@ result<replica::staged_ready> replica::stage_ready() {
   staged.answers = std::move(out.done);
   out.done.clear();
   staged_ = std::move(out);
+  in_flight_ = std::move(write);
+  staged.write = &*in_flight_;
   return staged;
 }
 
@@ -376,6 +380,9 @@ result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {
   MERIDIAN_ASSERT(staged_.has_value(), "no ready is staged");
   ready_output out = std::move(*staged_);
   staged_.reset();
+  if (in_flight_view_) machine_->reads_over(nullptr);
+  in_flight_view_.reset();
+  in_flight_.reset();
   if (ready_) {
     if (!synced) return synced.err();
     node_->advance();

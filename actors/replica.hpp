@@ -108,7 +108,8 @@ class replica {
   // naming the leader). unavailable when no leader is known.
   void read(std::uint64_t id, std::string query);
   // The same read answered at once, when the leader's lease holds and it has applied its commit
-  // index: no heartbeat round and no wait behind the fsync of a ready that does not concern it.
+  // index: no heartbeat round and no wait behind the fsync of a ready that does not concern it,
+  // even while its own write runs (the read then sees the engine with that write laid over it).
   // nullopt when it cannot be: the caller then uses read().
   std::optional<result<std::string>> read_now(const std::string& query);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
@@ -133,8 +134,7 @@ class replica {
 
   // A ready's durable write: its log entries and hard state with the commands it applied, in one
   // engine write. It touches only the log store and the engine, so it may run on another thread
-  // (an I/O thread) while the replica waits for it: between stage_ready() and complete_ready()
-  // the replica must not be called at all.
+  // (a persister) between stage_ready() and complete_ready().
   struct pending_write {
     storage::log_store* log = nullptr;  // null: nothing to write
     storage::kv_write_batch applied;
@@ -142,7 +142,9 @@ class replica {
     result<std::uint64_t> run();  // the durable last index, or the storage error
   };
   struct staged_ready {
-    pending_write write;
+    // The write, owned by the replica until complete_ready(); null when there is nothing to
+    // write. While it runs elsewhere it is only read, and the replica may serve read_now().
+    pending_write* write = nullptr;
     // Answers to proposals whose entries this ready applies. They may leave before the write
     // lands: a committed entry is durable on a quorum already, and its output is a function of
     // the log, which a restart replays (the applied index travels in the same write).
@@ -152,6 +154,7 @@ class replica {
   result<staged_ready> stage_ready();
   // ... then, once the write ran: send what waited for it, advance, serve reads.
   result<ready_output> complete_ready(result<std::uint64_t> synced);
+  // Between the two, only read_now(), info() and lease_valid() may be called.
 
   raft::node_info info() const { return node_->info(); }
   // The leader's lease holds now (lease read mode only): a timestamp oracle may issue.
@@ -201,6 +204,8 @@ class replica {
   std::vector<request_done> immediate_;                  // answered without Raft
   std::optional<raft::ready> ready_;
   std::optional<ready_output> staged_;  // between stage_ready() and complete_ready()
+  std::optional<pending_write> in_flight_;          // likewise
+  std::unique_ptr<storage::batch_overlay> in_flight_view_;  // its writes, for read_now()
 };
 
 }  // namespace meridian::actors

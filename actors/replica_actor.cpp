@@ -15,6 +15,7 @@ struct replica_state {
   std::map<std::uint64_t, caf::response_promise> waiting;
   std::uint64_t next_request = 1;
   bool flush_scheduled = false;
+  bool writing = false;  // a persister runs this replica's write (writing_behavior)
   static inline const char* name = "meridian.replica";
 };
 
@@ -84,9 +85,55 @@ bool complete(replica_self* self, result<std::uint64_t> synced) {
   return true;
 }
 
+void flush(replica_self* self);
+
+// While a write runs on a persister the replica answers only what changes none of its state:
+// reads it can serve at once (replica::read_now sees the write laid over the engine), lease and
+// status questions. Every other message stays in the mailbox (skipped) until the write lands,
+// exactly as if the replica had written on its own thread.
+caf::behavior writing_behavior(replica_self* self) {
+  return {
+      [=](read_atom, std::string& query) -> caf::result<shard_reply> {
+        replica& core = *self->state.args.core;
+        if (auto now = core.read_now(query)) return to_reply(*now, core.info().leader);
+        return caf::skip;
+      },
+      [=](lease_atom) -> bool { return self->state.args.core->lease_valid(); },
+  };
+}
+
+void end_write(replica_self* self) {
+  self->state.writing = false;
+  self->unbecome();
+  self->set_default_handler(caf::drop);
+}
+
+void start_write(replica_self* self, replica::pending_write* write) {
+  auto& st = self->state;
+  st.writing = true;
+  self->set_default_handler(caf::skip);
+  self->become(caf::keep_behavior, writing_behavior(self));
+  // The job holds the replica: a killed actor's state may go while its write still runs.
+  auto outcome = std::make_shared<std::optional<result<std::uint64_t>>>();
+  self->request(st.args.persister, caf::infinite, persist_atom::value,
+                job{[core = st.args.core, write, outcome] { *outcome = write->run(); }})
+      .then(
+          [self, outcome](bool ran) {
+            end_write(self);
+            if (!ran) return self->quit();  // the node lost power under the write
+            if (complete(self, std::move(**outcome))) flush(self);
+          },
+          [self](caf::error& e) {
+            end_write(self);
+            stop_on_storage_failure(
+                self, error(errc::storage_io, "the persister stopped: " + caf::to_string(e)));
+          });
+}
+
 void flush(replica_self* self) {
   auto& st = self->state;
   st.flush_scheduled = false;
+  if (st.writing) return;  // the write's completion flushes again
   replica& core = *st.args.core;
   while (core.has_ready()) {
     auto early = core.begin_ready();
@@ -94,27 +141,16 @@ void flush(replica_self* self) {
     auto staged = core.stage_ready();
     if (!staged) return stop_on_storage_failure(self, staged.err());
     answer(self, staged->answers);  // see replica::staged_ready
-    auto* write = &staged->write;
-    if (st.args.persister && write->log != nullptr) {
-      // The write runs on the persister's thread; awaiting its answer, this actor handles no
-      // other message, so nothing touches the replica until complete() runs.
-      using outcome = std::pair<replica::pending_write, std::optional<result<std::uint64_t>>>;
-      auto shared = std::make_shared<outcome>(std::move(*write), std::nullopt);
-      self->request(st.args.persister, caf::infinite, persist_atom::value,
-                    job{[shared] { shared->second = shared->first.run(); }})
-          .await(
-              [self, shared](bool ran) {
-                if (!ran) return self->quit();  // the node lost power under the write
-                if (complete(self, std::move(*shared->second))) flush(self);
-              },
-              [self](caf::error& e) {
-                stop_on_storage_failure(
-                    self, error(errc::storage_io, "the persister stopped: " + caf::to_string(e)));
-              });
-      return;
-    }
-    if (!complete(self, write->run())) return;
+    if (st.args.persister && staged->write != nullptr) return start_write(self, staged->write);
+    if (!complete(self, staged->write ? staged->write->run() : std::uint64_t{0})) return;
   }
+}
+
+// Runs `fn` now, or once the write in flight has landed (a response handler runs whatever the
+// current behavior is, so it must not touch the replica meanwhile).
+void when_idle(replica_self* self, std::function<void()> fn) {
+  if (!self->state.writing) return fn();
+  self->send(self, job{std::move(fn)});
 }
 
 // A new leader whose state machine needs a fresh timestamp (max_ts) asks for one, and keeps
@@ -130,8 +166,9 @@ void fetch_leader_timestamp(replica_self* self, std::uint64_t term) {
             if (ts && ts->size() == 8) {
               std::uint64_t v = 0;
               for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
-              self->state.args.core->leader_timestamp(term, v);
-              return;
+              return when_idle(self, [self, term, v] {
+                self->state.args.core->leader_timestamp(term, v);
+              });
             }
             self->delayed_send(self, std::chrono::milliseconds(100), job{[self, term] {
                                  fetch_leader_timestamp(self, term);
@@ -165,12 +202,14 @@ void periodic(replica_self* self) {
       .then(
           [self, term](shard_reply& reply) {
             auto ts = from_reply(reply);
-            auto info = self->state.args.core->info();
-            if (!ts || ts->size() != 8 || info.term != term) return;
+            if (!ts || ts->size() != 8) return;
             std::uint64_t v = 0;
             for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
-            self->state.args.core->propose_periodic(v);
-            schedule_flush(self);
+            when_idle(self, [self, term, v] {
+              if (self->state.args.core->info().term != term) return;
+              self->state.args.core->propose_periodic(v);
+              schedule_flush(self);
+            });
           },
           [](caf::error&) {});
 }

@@ -204,6 +204,34 @@ TEST_CASE("replica: a committed proposal is answered before the write that appli
   CHECK(read_answer(h, 2) == "1");
 }
 
+TEST_CASE("replica: a lease read during the leader's write sees what that write applies") {
+  // The write of a ready runs on a persister while the replica serves reads: the read index is
+  // the commit index, which the staged ready applied but the engine does not hold yet.
+  harness h;
+  h.options.raft.reads = raft::read_mode::lease;
+  h.options.raft.check_quorum = true;
+  h.options.raft.max_clock_drift_ticks = 2;
+  for (raft::node_id id : {1, 2, 3}) h.open(id);
+  auto l = h.elect();
+  h.ticks(1);
+  h.replicas[l]->propose(1, register_machine::write_command("x", "1"));
+  commit_without_applying(h, l);
+  replica& leader = *h.replicas[l];
+  for (auto& m : leader.begin_ready()) h.wire.push_back(std::move(m));
+  auto staged = leader.stage_ready();
+  REQUIRE(staged.ok());
+  REQUIRE(staged->write != nullptr);
+  auto during = leader.read_now(register_machine::read_query("x"));
+  REQUIRE((during && during->ok()));
+  CHECK(*register_machine::decode_read(**during) == "1");
+  // The write lands (its batch is already visible through the overlay: applying it again in the
+  // view changes nothing), and reads go back to the engine alone.
+  REQUIRE(leader.complete_ready(staged->write->run()).ok());
+  auto after = leader.read_now(register_machine::read_query("x"));
+  REQUIRE((after && after->ok()));
+  CHECK(*register_machine::decode_read(**after) == "1");
+}
+
 TEST_CASE("replica: a follower refuses proposals and fresh reads, naming the leader") {
   harness h;
   auto l = h.elect();

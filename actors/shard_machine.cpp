@@ -178,7 +178,7 @@ std::optional<std::string> shard_machine::periodic_command(std::uint64_t fresh_t
   concurrency_.update_max_ts(fresh_ts);
   std::uint64_t floor = fresh_ts;
   if (auto memory = concurrency_.memory_lock_floor()) floor = std::min(floor, *memory - 1);
-  auto snap = state_.engine().snapshot();
+  auto snap = state_.read_view();
   if (!snap) return std::nullopt;
   auto locks = txn::scan_locks(**snap, descriptor_.start, descriptor_.end,
                                ~std::uint64_t{0} >> 1, safe_ts_lock_scan_limit);
@@ -439,7 +439,7 @@ std::pair<std::string, std::string> shard_machine::clamp(const std::string& star
 result<std::string> shard_machine::query(const std::string& request) {
   auto q = decode_query(request);
   if (!q) return encode_error(q.err());
-  auto snap = state_.engine().snapshot();
+  auto snap = state_.read_view();
   if (!snap) return snap.err();
   storage::mvcc_reader reader(**snap);
   auto answer = [&]() -> txn::txn_result<std::string> {

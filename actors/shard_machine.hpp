@@ -51,6 +51,7 @@ class shard_machine final : public state_machine {
                                          const std::optional<raft::conf_state>& conf,
                                          storage::kv_write_batch& batch) override;
   result<std::string> query(const std::string& request) override;
+  void reads_over(const storage::batch_overlay* pending) override { state_.set_pending(pending); }
   result<std::string> snapshot_data() override { return state_.snapshot_data(); }
   status restore(const raft::snapshot& snap) override;
   status sync() override { return state_.engine().sync(); }

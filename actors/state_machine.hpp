@@ -12,6 +12,7 @@
 #include "common/topology.hpp"
 #include "raft/types.hpp"
 #include "storage/engine.hpp"
+#include "storage/overlay.hpp"
 
 namespace meridian::actors {
 
@@ -48,6 +49,11 @@ class state_machine {
                                                  storage::kv_write_batch& batch) = 0;
   // Answers a read at the applied state (after the replica made the read linearizable).
   virtual result<std::string> query(const std::string& request) = 0;
+  // The replica's write of what apply() returned last is still running (on another thread):
+  // until it calls this again with null, query() and stale_query() read the engine with
+  // `pending` (those writes) laid over it, which is the applied state. Apply is never called
+  // meanwhile.
+  virtual void reads_over(const storage::batch_overlay* pending) = 0;
   // The whole state as of the applied index, and replacing the state with a snapshot's.
   virtual result<std::string> snapshot_data() = 0;
   virtual status restore(const raft::snapshot& snap) = 0;
@@ -99,6 +105,10 @@ class engine_state {
  public:
   explicit engine_state(storage::kv_engine& engine) : engine_(engine) {}
   storage::kv_engine& engine() { return engine_; }
+  // What reads see: the engine, with the writes of the replica's write in flight laid over it
+  // when there is one (state_machine::reads_over).
+  result<std::unique_ptr<storage::kv_snapshot>> read_view();
+  void set_pending(const storage::batch_overlay* pending) { pending_ = pending; }
   result<applied_state> load();
   // Adds the applied index and term and, when given, the membership to `batch`.
   void record(storage::kv_write_batch& batch, std::uint64_t index, std::uint64_t term,
@@ -108,6 +118,7 @@ class engine_state {
 
  private:
   storage::kv_engine& engine_;
+  const storage::batch_overlay* pending_ = nullptr;
 };
 
 std::string encode_conf_state(const raft::conf_state& conf);

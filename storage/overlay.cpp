@@ -148,4 +148,27 @@ result<std::unique_ptr<kv_cursor>> overlay_snapshot::cursor(cf family) {
   return std::unique_ptr<kv_cursor>(new overlay_cursor(std::move(*base), overlay_.family(family)));
 }
 
+namespace {
+
+class owning_overlay final : public kv_snapshot {
+ public:
+  owning_overlay(std::unique_ptr<kv_snapshot> base, const batch_overlay& overlay)
+      : base_(std::move(base)), view_(*base_, overlay) {}
+  result<std::optional<std::string_view>> get(cf family, std::string_view key) override {
+    return view_.get(family, key);
+  }
+  result<std::unique_ptr<kv_cursor>> cursor(cf family) override { return view_.cursor(family); }
+
+ private:
+  std::unique_ptr<kv_snapshot> base_;
+  overlay_snapshot view_;
+};
+
+}  // namespace
+
+std::unique_ptr<kv_snapshot> overlay_on(std::unique_ptr<kv_snapshot> base,
+                                        const batch_overlay& overlay) {
+  return std::make_unique<owning_overlay>(std::move(base), overlay);
+}
+
 }  // namespace meridian::storage

@@ -45,4 +45,10 @@ class overlay_snapshot final : public kv_snapshot {
   const batch_overlay& overlay_;
 };
 
+// An overlay_snapshot that owns its base: the state as if `overlay` (which must outlive it) had
+// been applied to `base`. Applying a batch that is already in the base changes nothing, so it
+// also reads right when the base was taken after the batch was written.
+std::unique_ptr<kv_snapshot> overlay_on(std::unique_ptr<kv_snapshot> base,
+                                        const batch_overlay& overlay);
+
 }  // namespace meridian::storage

@@ -93,22 +93,27 @@ void actor_io::call(node_id to, caf::actor target, kind k, shared_bytes payload,
       });
   auto dispatch = [this, target, k, payload, timeout, to, deliver] {
     // The timeout is this actor's own timer, not CAF's: a request timeout of CAF's fires through
-    // the clock thread even after the answer came (see timer_queue.hpp).
-    auto settled = std::make_shared<bool>(false);
-    after(static_cast<std::uint64_t>(timeout.count()), [this, to, deliver, settled] {
-      if (std::exchange(*settled, true)) return;
+    // the clock thread even after the answer came (see timer_queue.hpp). Whichever of answer,
+    // error and timeout comes first settles the request and lets go of its continuation, so the
+    // timer, which lives on for the whole timeout, holds only this small record.
+    struct pending {
+      std::shared_ptr<std::function<void(result<shard_reply>)>> deliver;
+      void settle(result<shard_reply> r) {
+        if (auto d = std::move(deliver)) (*d)(std::move(r));
+      }
+    };
+    auto p = std::make_shared<pending>(pending{deliver});
+    after(static_cast<std::uint64_t>(timeout.count()), [this, to, p] {
+      if (!p->deliver) return;
       suspect(to);
-      (*deliver)(error(errc::timeout, "no answer within the request timeout"));
+      p->settle(error(errc::timeout, "no answer within the request timeout"));
     });
-    auto on_error = [this, to, deliver, settled](caf::error& e) {
-      if (std::exchange(*settled, true)) return;
+    auto on_error = [this, to, p](caf::error& e) {
+      if (!p->deliver) return;
       suspect(to);
-      (*deliver)(error(errc::timeout, "no answer: " + caf::to_string(e)));
+      p->settle(error(errc::timeout, "no answer: " + caf::to_string(e)));
     };
-    auto on_reply = [deliver, settled](shard_reply& r) {
-      if (std::exchange(*settled, true)) return;
-      (*deliver)(std::move(r));
-    };
+    auto on_reply = [p](shard_reply& r) { p->settle(std::move(r)); };
     auto forever = caf::infinite;
     if (k == kind::stale) {
       self_->request(target, forever, stale_atom::value, *payload).then(on_reply, on_error);

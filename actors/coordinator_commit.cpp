@@ -87,8 +87,14 @@ void finish_keys(const std::shared_ptr<txn_core>& self, std::vector<std::string>
 // it instead of rolling it back. Stops once the client has its answer or the primary is gone.
 void keep_alive(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan) {
   std::uint64_t every = std::max<std::uint64_t>(1, self->options().lock_ttl_ms / 2);
-  self->io().after(every, [self, plan, every] {
-    if (plan->settled) return;
+  // The timer holds the transaction weakly: one that settled and was let go is not kept in
+  // memory until its next heartbeat would have been due.
+  std::weak_ptr<txn_core> weak_self = self;
+  std::weak_ptr<commit_plan> weak_plan = plan;
+  self->io().after(every, [weak_self, weak_plan, every] {
+    auto self = weak_self.lock();
+    auto plan = weak_plan.lock();
+    if (!self || !plan || plan->settled) return;
     std::uint64_t start_ts = self->start_ts;
     std::uint64_t ttl = ttl_from_now(*self);
     std::string primary = plan->primary;

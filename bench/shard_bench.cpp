@@ -165,7 +165,9 @@ std::vector<write_fn> direct_writes(live_cluster& c, caf::actor leader, std::uin
     c.stop_at_exit(hosts.back());
     out.push_back([self, leader, start_ts, epoch](const std::string& key,
                                                   std::function<void(bool)> done) {
-      (*self)->request(leader, seconds(10), actors::propose_atom::value,
+      // No CAF timeout (it would sit in the actor clock until due, answered or not); the
+      // router's requests carry none either (actor_io keeps its own timers).
+      (*self)->request(leader, caf::infinite, actors::propose_atom::value,
                        one_pc_put(key, start_ts, epoch))
           .then([done](actors::shard_reply& r) { done(r.code == 0 && committed(r.payload)); },
                 [done](caf::error&) { done(false); });

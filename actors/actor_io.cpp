@@ -91,43 +91,48 @@ void actor_io::call(node_id to, caf::actor target, kind k, shared_bytes payload,
         if (*back == 0) return self_->send(self_, std::move(answer));
         self_->delayed_send(self_, std::chrono::microseconds(*back), std::move(answer));
       });
-  auto dispatch = [this, target, k, payload, timeout, to, deliver] {
-    // The timeout is this actor's own timer, not CAF's: a request timeout of CAF's fires through
-    // the clock thread even after the answer came (see timer_queue.hpp). Whichever of answer,
-    // error and timeout comes first settles the request and lets go of its continuation, so the
-    // timer, which lives on for the whole timeout, holds only this small record.
-    struct pending {
-      std::shared_ptr<std::function<void(result<shard_reply>)>> deliver;
-      void settle(result<shard_reply> r) {
-        if (auto d = std::move(deliver)) (*d)(std::move(r));
-      }
-    };
-    auto p = std::make_shared<pending>(pending{deliver});
-    after(static_cast<std::uint64_t>(timeout.count()), [this, to, p] {
-      if (!p->deliver) return;
-      suspect(to);
-      p->settle(error(errc::timeout, "no answer within the request timeout"));
-    });
-    auto on_error = [this, to, p](caf::error& e) {
-      if (!p->deliver) return;
-      suspect(to);
-      p->settle(error(errc::timeout, "no answer: " + caf::to_string(e)));
-    };
-    auto on_reply = [p](shard_reply& r) { p->settle(std::move(r)); };
-    auto forever = caf::infinite;
-    if (k == kind::stale) {
-      self_->request(target, forever, stale_atom::value, *payload).then(on_reply, on_error);
-    } else if (k == kind::propose) {
-      self_->request(target, forever, propose_atom::value, *payload).then(on_reply, on_error);
-    } else if (k == kind::read) {
-      self_->request(target, forever, read_atom::value, *payload).then(on_reply, on_error);
-    } else {
-      std::uint32_t count = static_cast<std::uint32_t>(std::stoul(*payload));
-      self_->request(target, forever, tso_atom::value, count).then(on_reply, on_error);
+  if (*there == 0) return dispatch(to, target, k, payload, deliver);
+  self_->delayed_send(self_, std::chrono::microseconds(*there),
+                      job{[this, target, k, payload, to, deliver] {
+                        dispatch(to, target, k, payload, deliver);
+                      }});
+}
+
+void actor_io::dispatch(node_id to, const caf::actor& target, kind k, const shared_bytes& payload,
+                        std::shared_ptr<std::function<void(result<shard_reply>)>> deliver) {
+  // The timeout is this actor's own timer, not CAF's: a request timeout of CAF's fires through
+  // the clock thread even after the answer came (see timer_queue.hpp). Whichever of answer,
+  // error and timeout comes first settles the request and lets go of its continuation, so the
+  // timer, which lives on for the whole timeout, holds only this small record.
+  struct pending {
+    std::shared_ptr<std::function<void(result<shard_reply>)>> deliver;
+    void settle(result<shard_reply> r) {
+      if (auto d = std::move(deliver)) (*d)(std::move(r));
     }
   };
-  if (*there == 0) return dispatch();
-  self_->delayed_send(self_, std::chrono::microseconds(*there), job{dispatch});
+  auto p = std::make_shared<pending>(pending{std::move(deliver)});
+  after(static_cast<std::uint64_t>(options_.rpc_timeout.count()), [this, to, p] {
+    if (!p->deliver) return;
+    suspect(to);
+    p->settle(error(errc::timeout, "no answer within the request timeout"));
+  });
+  auto on_error = [this, to, p](caf::error& e) {
+    if (!p->deliver) return;
+    suspect(to);
+    p->settle(error(errc::timeout, "no answer: " + caf::to_string(e)));
+  };
+  auto on_reply = [p](shard_reply& r) { p->settle(std::move(r)); };
+  auto forever = caf::infinite;
+  if (k == kind::stale) {
+    self_->request(target, forever, stale_atom::value, *payload).then(on_reply, on_error);
+  } else if (k == kind::propose) {
+    self_->request(target, forever, propose_atom::value, *payload).then(on_reply, on_error);
+  } else if (k == kind::read) {
+    self_->request(target, forever, read_atom::value, *payload).then(on_reply, on_error);
+  } else {
+    std::uint32_t count = static_cast<std::uint32_t>(std::stoul(*payload));
+    self_->request(target, forever, tso_atom::value, count).then(on_reply, on_error);
+  }
 }
 
 node_id actor_io::pick(const std::vector<node_id>& nodes, node_id hint, int attempt) {

@@ -65,6 +65,9 @@ class actor_io final : public cluster_io {
   using shared_bytes = std::shared_ptr<const std::string>;
   void call(node_id to, caf::actor target, kind k, shared_bytes payload,
             std::function<void(result<shard_reply>)> done);
+  // The request itself, once at `to`; `deliver` takes the answer back.
+  void dispatch(node_id to, const caf::actor& target, kind k, const shared_bytes& payload,
+                std::shared_ptr<std::function<void(result<shard_reply>)>> deliver);
   void send(shard_id shard, kind k, shared_bytes payload, std::uint64_t deadline_ms, int attempt,
             txn::callback<std::string> done);
   // One command or query, shared by its attempts.

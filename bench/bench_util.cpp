@@ -19,7 +19,20 @@ namespace meridian::bench {
 
 long peak_rss_kib_of_self() { return peak_resident_kib(); }
 
+// jemalloc's control interface, when the binary allocates with it (the meridian binary does;
+// test binaries do not): glibc's mallinfo2() knows nothing of jemalloc's heap.
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp,
+                       std::size_t newlen) __attribute__((weak));
+
 std::size_t heap_in_use_bytes() {
+  if (mallctl != nullptr) {
+    std::uint64_t epoch = 1;
+    std::size_t len = sizeof epoch;
+    mallctl("epoch", &epoch, &len, &epoch, len);  // refreshes the statistics below
+    std::size_t allocated = 0;
+    len = sizeof allocated;
+    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
+  }
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
 }

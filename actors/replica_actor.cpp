@@ -88,8 +88,8 @@ bool complete(replica_self* self, result<std::uint64_t> synced) {
 void flush(replica_self* self);
 
 // While a write runs on a persister the replica answers only what changes none of its state:
-// reads it can serve at once (replica::read_now sees the write laid over the engine), lease and
-// status questions. Every other message stays in the mailbox (skipped) until the write lands,
+// reads it can serve at once (replica::read_now sees the write laid over the engine) and lease
+// questions. Every other message stays in the mailbox (skipped) until the write lands,
 // exactly as if the replica had written on its own thread.
 caf::behavior writing_behavior(replica_self* self) {
   return {

@@ -39,9 +39,8 @@ bool core::committed_entry_in_current_term() const {
 
 status core::handle_read_request(std::string context, node_id from) {
   if (!committed_entry_in_current_term()) return reads_.defer(std::move(context), from);
-  bool sole_voter = tracker_.voters().size() == 1 && tracker_.is_voter(id_);
-  if (sole_voter || lease_valid()) {
-    respond_read(read_request{log_.committed(), std::move(context), from, 0});
+  if (auto index = lease_read_index()) {
+    respond_read(read_request{*index, std::move(context), from, 0});
     return ok_status();
   }
   auto round = reads_.add(log_.committed(), std::move(context), from);

@@ -138,7 +138,7 @@ void actor_io::dispatch(node_id to, const caf::actor& target, kind k, const shar
 node_id actor_io::pick(const std::vector<node_id>& nodes, node_id hint, int attempt) {
   if (hint != 0 && !suspected(hint)) return hint;
   bool any_trusted = std::any_of(nodes.begin(), nodes.end(), [this](node_id n) { return !suspected(n); });
-  if (hint != 0 && !(suspected(hint) && any_trusted)) return hint;
+  if (hint != 0 && !any_trusted) return hint;  // suspected, but so is everyone else
   if (nodes.empty()) return 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     node_id n = nodes[(static_cast<std::size_t>(attempt) + i) % nodes.size()];

@@ -138,7 +138,8 @@ class cluster {
   std::map<node_id, std::shared_ptr<caf::actor>> tso_slots_;  // each oracle's meta replica
   std::map<node_id, caf::actor> services_;
   std::map<node_id, caf::actor> gc_;
-  // Per node, the threads that run its replicas' durable writes (empty under the simulator).
+  // Per node, the persisters that run its replicas' durable writes (detached threads on real
+  // storage, ordinary actors under the simulator; none for threaded in-memory clusters).
   static constexpr std::size_t persisters_per_node = 4;
   std::map<node_id, std::vector<caf::actor>> persisters_;
   std::map<node_id, std::shared_ptr<std::atomic<bool>>> powered_;  // false once the node crashed

@@ -365,7 +365,8 @@ result<replica::staged_ready> replica::stage_ready() {
     if (it != reads_.end()) it->second.index = rs.index;
   }
   // One durable write for the ready: its log entries and hard state, and the commands it
-  // applies (group commit). Answers and send_after_persist leave only after it.
+  // applies (group commit). send_after_persist leaves only after it; the answers to the
+  // proposals it applies may leave before (staged_ready::answers).
   MERIDIAN_TRY(apply(rd.committed_entries, write.applied, out));
   write.log = log_.get();
   staged.answers = std::move(out.done);

@@ -136,7 +136,7 @@ class replica {
   // engine write. It touches only the log store and the engine, so it may run on another thread
   // (a persister) between stage_ready() and complete_ready().
   struct pending_write {
-    storage::log_store* log = nullptr;  // null: nothing to write
+    storage::log_store* log = nullptr;
     storage::kv_write_batch applied;
     storage::durability durability = storage::durability::sync;
     result<std::uint64_t> run();  // the durable last index, or the storage error

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "actors/messages.hpp"
+#include "storage/key_codec.hpp"
 
 namespace meridian::actors {
 namespace {
@@ -153,6 +154,13 @@ void when_idle(replica_self* self, std::function<void()> fn) {
   self->send(self, job{std::move(fn)});
 }
 
+// The timestamp in the oracle's answer (its first, eight bytes big-endian), if it gave one.
+std::optional<std::uint64_t> timestamp_of(const shard_reply& reply) {
+  auto ts = from_reply(reply);
+  if (!ts || ts->size() != 8) return std::nullopt;
+  return storage::codec::decode_u64_be(*ts);
+}
+
 // A new leader whose state machine needs a fresh timestamp (max_ts) asks for one, and keeps
 // asking while it leads the same term.
 void fetch_leader_timestamp(replica_self* self, std::uint64_t term) {
@@ -162,11 +170,8 @@ void fetch_leader_timestamp(replica_self* self, std::uint64_t term) {
   self->request(st.args.timestamps, std::chrono::seconds(5), tso_atom::value, std::uint32_t{1})
       .then(
           [self, term](shard_reply& reply) {
-            auto ts = from_reply(reply);
-            if (ts && ts->size() == 8) {
-              std::uint64_t v = 0;
-              for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
-              return when_idle(self, [self, term, v] {
+            if (auto v = timestamp_of(reply)) {
+              return when_idle(self, [self, term, v = *v] {
                 self->state.args.core->leader_timestamp(term, v);
               });
             }
@@ -201,11 +206,9 @@ void periodic(replica_self* self) {
   self->request(st.args.timestamps, std::chrono::seconds(5), tso_atom::value, std::uint32_t{1})
       .then(
           [self, term](shard_reply& reply) {
-            auto ts = from_reply(reply);
-            if (!ts || ts->size() != 8) return;
-            std::uint64_t v = 0;
-            for (char c : *ts) v = (v << 8) | static_cast<std::uint8_t>(c);
-            when_idle(self, [self, term, v] {
+            auto v = timestamp_of(reply);
+            if (!v) return;
+            when_idle(self, [self, term, v = *v] {
               if (self->state.args.core->info().term != term) return;
               self->state.args.core->propose_periodic(v);
               schedule_flush(self);

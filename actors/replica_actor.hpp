@@ -2,9 +2,9 @@
 // replica (Raft traffic, ticks from the actor clock, client proposals and reads), and does the
 // I/O the replica asks for: persist (one fsync per batch of messages: the flush runs after every
 // message already queued has been stepped), send through the transport, answer clients. The same
-// actor runs on CAF's threaded scheduler and under the deterministic test scheduler. On the
-// threaded scheduler with real storage, the persist step runs on a persister's thread while the
-// replica awaits it (it handles no other message meanwhile, exactly as if it had written itself).
+// actor runs on CAF's threaded scheduler and under the deterministic test scheduler. The persist
+// step runs on a persister (spawn_persister) while the replica waits for it, answering meanwhile
+// only the reads it can serve at once and lease questions.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -45,9 +45,9 @@ struct replica_spawn {
   std::chrono::milliseconds periodic_interval{0};
   // Starts a replica on this node (a split's new shard). May be empty.
   std::function<void(spawn_request)> spawner;
-  // Runs the durable write of each ready on its own thread (spawn_persister) while the replica
-  // waits, so an fsync does not hold one of the scheduler's few worker threads. Null: the write
-  // runs on the replica's thread (the simulator, in-memory engines).
+  // Runs the durable write of each ready (spawn_persister) while the replica waits, so an fsync
+  // does not hold one of the scheduler's few worker threads. Null: the write runs on the
+  // replica's own thread (threaded tests on in-memory engines, the Raft benchmark's simulation).
   caf::actor persister;
 };
 

@@ -48,6 +48,14 @@ struct harness {
     replicas[id] = std::move(*r);
   }
 
+  // Reopens every replica with leader-lease reads (thesis 6.4.1), as the cluster runs them.
+  void use_lease_reads() {
+    options.raft.reads = raft::read_mode::lease;
+    options.raft.check_quorum = true;
+    options.raft.max_clock_drift_ticks = 2;
+    for (raft::node_id id : {1, 2, 3}) open(id);
+  }
+
   void crash(raft::node_id id) {
     replicas.erase(id);
     engines[id]->lose_power();
@@ -152,10 +160,7 @@ TEST_CASE("replica: a leader is elected through storage and a write is answered 
 
 TEST_CASE("replica: a lease read is answered at once once the leader applied its commit index") {
   harness h;
-  h.options.raft.reads = raft::read_mode::lease;
-  h.options.raft.check_quorum = true;
-  h.options.raft.max_clock_drift_ticks = 2;
-  for (raft::node_id id : {1, 2, 3}) h.open(id);
+  h.use_lease_reads();
   auto l = h.elect();
   raft::node_id follower = l == 1 ? 2 : 1;
   h.replicas[l]->propose(1, register_machine::write_command("x", "1"));
@@ -208,10 +213,7 @@ TEST_CASE("replica: a lease read during the leader's write sees what that write 
   // The write of a ready runs on a persister while the replica serves reads: the read index is
   // the commit index, which the staged ready applied but the engine does not hold yet.
   harness h;
-  h.options.raft.reads = raft::read_mode::lease;
-  h.options.raft.check_quorum = true;
-  h.options.raft.max_clock_drift_ticks = 2;
-  for (raft::node_id id : {1, 2, 3}) h.open(id);
+  h.use_lease_reads();
   auto l = h.elect();
   h.ticks(1);
   h.replicas[l]->propose(1, register_machine::write_command("x", "1"));

@@ -85,12 +85,8 @@ std::unique_ptr<api::session> open(const std::string& dir,
 }
 
 std::vector<std::string> read_lines(int fd) {
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<std::size_t>(n));
   std::vector<std::string> lines;
-  std::istringstream in(all);
+  std::istringstream in(storage::testing::read_to_end(fd));
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
@@ -107,36 +103,21 @@ TEST_CASE("embedded cluster: every commit acknowledged before a SIGKILL is there
   std::mt19937_64 rng(seed);
   std::set<std::string> acknowledged;
   for (int round = 0; round < 3; ++round) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t writer = fork();
-    REQUIRE(writer >= 0);
-    if (writer == 0) {
-      close(fds[0]);
-      child_writer(data, fds[1], static_cast<std::int64_t>(round) * 1'000'000);
-    }
-    close(fds[1]);
+    auto first_id = static_cast<std::int64_t>(round) * 1'000'000;
+    auto writer = storage::testing::fork_reporting(
+        [&](int fd) { child_writer(data, fd, first_id); });
     std::this_thread::sleep_for(std::chrono::milliseconds(2500 + rng() % 2000));
-    kill(writer, SIGKILL);
+    kill(writer.pid, SIGKILL);
     int wstatus = 0;
-    waitpid(writer, &wstatus, 0);
+    waitpid(writer.pid, &wstatus, 0);
     REQUIRE(WIFSIGNALED(wstatus));  // killed mid-work, not exited with an error code
     std::size_t before = acknowledged.size();
-    for (auto& id : read_lines(fds[0])) acknowledged.insert(id);
-    close(fds[0]);
+    for (auto& id : read_lines(writer.reports)) acknowledged.insert(id);
     INFO("round " << round << ": " << acknowledged.size() - before << " rows acknowledged");
 
-    REQUIRE(pipe(fds) == 0);
-    pid_t reader = fork();
-    REQUIRE(reader >= 0);
-    if (reader == 0) {
-      close(fds[0]);
-      child_reader(data, fds[1]);
-    }
-    close(fds[1]);
-    auto lines = read_lines(fds[0]);
-    close(fds[0]);
-    waitpid(reader, &wstatus, 0);
+    auto reader = storage::testing::fork_reporting([&](int fd) { child_reader(data, fd); });
+    auto lines = read_lines(reader.reports);
+    waitpid(reader.pid, &wstatus, 0);
     REQUIRE(WIFEXITED(wstatus));
     REQUIRE(WEXITSTATUS(wstatus) == 0);
     REQUIRE(!lines.empty());

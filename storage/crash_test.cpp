@@ -81,25 +81,15 @@ TEST_CASE("crash durability: SIGKILL at random moments loses nothing reported du
   std::mt19937_64 rng(seed);
   std::uint64_t reported_log = 0, reported_rows = 0;
   for (int round = 0; round < 50; ++round) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(fds[0]);
-      child_writer(partition, fds[1], rng());
-    }
-    close(fds[1]);
+    // The child draws its seed from its copy of rng: the parent's sequence stays as it was.
+    auto child = testing::fork_reporting(
+        [&](int report_fd) { child_writer(partition, report_fd, rng()); });
     std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 30000));
-    kill(pid, SIGKILL);
+    kill(child.pid, SIGKILL);
     int wstatus = 0;
-    waitpid(pid, &wstatus, 0);
+    waitpid(child.pid, &wstatus, 0);
     REQUIRE(WIFSIGNALED(wstatus));  // killed mid-work, not exited with an error code
-    std::string reports;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0) reports.append(buf, static_cast<size_t>(n));
-    close(fds[0]);
+    std::string reports = testing::read_to_end(child.reports);
     // The last complete line is the newest durable state the child told us about.
     auto end = reports.rfind('\n');
     if (end != std::string::npos) {

@@ -3,8 +3,11 @@
 // and against the in-memory twin (TEST_CASE_TEMPLATE over engine_fixtures).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -37,6 +40,36 @@ class temp_dir {
  private:
   std::string path_;
 };
+
+// A child process that reports to its parent through a pipe (the crash and kill tests): `body`
+// runs in the child with the pipe's write end and does not return (it exits or is killed).
+struct reporting_child {
+  pid_t pid = -1;
+  int reports = -1;  // the pipe's read end, in the parent
+};
+inline reporting_child fork_reporting(const std::function<void(int)>& body) {
+  int fds[2];
+  MERIDIAN_ASSERT(::pipe(fds) == 0, "pipe failed");
+  pid_t pid = ::fork();
+  MERIDIAN_ASSERT(pid >= 0, "fork failed");
+  if (pid == 0) {
+    ::close(fds[0]);
+    body(fds[1]);
+    std::_Exit(1);
+  }
+  ::close(fds[1]);
+  return reporting_child{pid, fds[0]};
+}
+
+// Everything written to `fd` until its writers are gone; closes it.
+inline std::string read_to_end(int fd) {
+  std::string all;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return all;
+}
 
 struct memory_fixture {
   static constexpr const char* name = "memory";

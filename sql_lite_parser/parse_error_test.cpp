@@ -116,6 +116,10 @@ const mistake mistakes[] = {
     {"SELECT f(a b)", errc::sql_syntax,
      "line 1, column 12: expected ',' or ')' to close the call of f( at line 1, column 8, "
      "found identifier b"},
+    // A quoted function name may span lines: the message quotes it escaped, on one line.
+    {"SELECT \"f\ng\"(a b)", errc::sql_syntax,
+     "line 2, column 6: expected ',' or ')' to close the call of f\\ng( at line 1, column 8, "
+     "found identifier b"},
     {"SELECT a FROM", errc::sql_syntax,
      "line 1, column 14: expected a table name after FROM, found end of input"},
     {"SELECT a FROM order", errc::sql_syntax,

@@ -157,7 +157,7 @@ error parser::fail_unclosed(std::string_view expected, std::string_view construc
   if (t.kind == token_kind::error) return fail_at(t, errc::sql_syntax, "");
   return fail_at(t, errc::sql_syntax,
                  "expected " + std::string(expected) + " to close " + std::string(construct) +
-                     std::string(name) + (name.empty() ? "" : "(") + " at " + where(open) +
+                     shorten(name) + (name.empty() ? "" : "(") + " at " + where(open) +
                      ", found " + describe_found(t));
 }
 

@@ -41,8 +41,10 @@ const keyword_index& index() {
   return built;
 }
 
-// A token's text as an error message quotes it: at most 32 bytes (cut at a code point, marked
-// "..."), control characters escaped so that the message's first line stays one line.
+
+}  // namespace
+
+// At most 32 bytes (cut at a code point, marked "..."), control characters escaped.
 std::string shorten(std::string_view text) {
   constexpr std::size_t max_shown = 32;
   std::size_t end = text.size();
@@ -69,8 +71,6 @@ std::string shorten(std::string_view text) {
   if (end < text.size()) out += "...";
   return out;
 }
-
-}  // namespace
 
 keyword lookup_keyword(std::string_view word) {
   std::size_t n = word.size();

@@ -109,5 +109,8 @@ struct token {
 std::string describe_found(const token& t);
 // How an error message names the token something was expected after: "WHERE", "'='", "foo".
 std::string describe_after(const token& t);
+// A token's text (or a name taken from one) as an error message quotes it: shortened, and with
+// control characters escaped so that the message's first line stays one line.
+std::string shorten(std::string_view text);
 
 }  // namespace meridian::sql

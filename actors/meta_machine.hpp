@@ -41,7 +41,8 @@ class meta_machine final : public state_machine {
                                          storage::kv_write_batch& batch) override;
   // directory_query -> encode_directory; hw_query -> 8-byte big-endian mark.
   result<std::string> query(const std::string& request) override;
-  void reads_over(const storage::batch_overlay* pending) override { state_.set_pending(pending); }
+  void reads_over(const storage::batch_overlay* unlanded) override { state_.set_pending(unlanded); }
+  storage::kv_engine& applied_view() override { return state_.engine(); }
   result<std::string> snapshot_data() override { return state_.snapshot_data(); }
   status restore(const raft::snapshot& snap) override { return state_.restore(snap); }
   status sync() override { return state_.engine().sync(); }

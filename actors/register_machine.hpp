@@ -27,7 +27,8 @@ class register_machine final : public state_machine {
                                          const std::optional<raft::conf_state>& conf,
                                          storage::kv_write_batch& batch) override;
   result<std::string> query(const std::string& request) override;
-  void reads_over(const storage::batch_overlay* pending) override { state_.set_pending(pending); }
+  void reads_over(const storage::batch_overlay* unlanded) override { state_.set_pending(unlanded); }
+  storage::kv_engine& applied_view() override { return state_.engine(); }
   result<std::string> snapshot_data() override { return state_.snapshot_data(); }
   status restore(const raft::snapshot& snap) override { return state_.restore(snap); }
   status sync() override { return state_.engine().sync(); }

@@ -11,6 +11,9 @@ status replica_options::validate() const {
   if (keep_entries >= compact_after_entries) {
     return error(errc::invalid_config, "replica: keep_entries must be below compact_after_entries");
   }
+  if (flush_after_readies == 0 || flush_after_bytes == 0) {
+    return error(errc::invalid_config, "replica: flush_after_readies and _bytes must be positive");
+  }
   if (max_pending_requests == 0) {
     return error(errc::invalid_config, "replica: max_pending_requests must be positive");
   }
@@ -38,7 +41,9 @@ result<raft::snapshot> replica_log_source::snapshot() const {
 
 replica::replica(replica_options options, storage::kv_engine& engine,
                  std::unique_ptr<state_machine> machine)
-    : options_(std::move(options)), engine_(engine), machine_(std::move(machine)) {}
+    : options_(std::move(options)), engine_(engine), machine_(std::move(machine)) {
+  machine_->reads_over(&unlanded_);
+}
 
 result<std::unique_ptr<replica>> replica::open(replica_options options,
                                                storage::kv_engine& engine,
@@ -100,7 +105,13 @@ status replica::start(std::optional<raft::snapshot> bootstrap) {
   if (!node) return node.err();
   node_.emplace(std::move(*node));
   applied_ = applied->index;
+  landed_ = applied->index;
   return ok_status();
+}
+
+void replica::tick() {
+  node_->tick();
+  if (!unlanded_.empty()) flush_wanted_ = true;
 }
 
 void replica::step(raft::message m) {
@@ -217,12 +228,6 @@ void replica::read(std::uint64_t id, std::string query) {
 std::optional<result<std::string>> replica::read_now(const std::string& query) {
   auto index = node_->raw().lease_read_index();
   if (!index || *index > applied_) return std::nullopt;
-  if (in_flight_ && !in_flight_view_) {
-    // What the write in flight applied is in the engine only once it lands: lay it over.
-    in_flight_view_ = std::make_unique<storage::batch_overlay>();
-    in_flight_view_->add(in_flight_->applied);
-    machine_->reads_over(in_flight_view_.get());
-  }
   if (auto s = machine_->before_read(query); !s) return result<std::string>(s.err());
   return machine_->query(query);
 }
@@ -235,18 +240,21 @@ std::vector<raft::message> replica::begin_ready() {
 
 status replica::persist(raft::ready& rd) {
   if (!rd.snapshot.empty()) {
-    // State machine first, then the log: a crash in between is repaired by start().
+    // The snapshot replaces everything applied before it, flushed or not. State machine first,
+    // then the log: a crash in between is repaired by start().
+    unlanded_.clear();
+    readies_unflushed_ = 0;
     MERIDIAN_TRY(machine_->restore(rd.snapshot));
     log_->reset(storage::snapshot_marker{rd.snapshot.metadata.index, rd.snapshot.metadata.term});
     applied_ = rd.snapshot.metadata.index;
+    landed_ = applied_;
   }
   if (rd.hard_state) log_->set_hard_state(*rd.hard_state);
   if (!rd.entries.empty()) log_->append(std::move(rd.entries));
   return ok_status();
 }
 
-status replica::apply(std::vector<storage::log_entry>& entries, storage::kv_write_batch& batch,
-                      ready_output& out) {
+status replica::apply(std::vector<storage::log_entry>& entries, ready_output& out) {
   if (entries.empty()) return ok_status();
   std::optional<raft::conf_state> conf;
   for (const auto& e : entries) {
@@ -255,8 +263,11 @@ status replica::apply(std::vector<storage::log_entry>& entries, storage::kv_writ
     if (!change) return error(errc::storage_corrupt, "a committed conf change is malformed");
     conf = node_->apply_conf_change(*change);
   }
+  storage::kv_write_batch batch;
   auto outputs = machine_->apply(entries, conf, batch);
   if (!outputs) return outputs.err();
+  unlanded_.add(batch);
+  ++readies_unflushed_;
   MERIDIAN_ASSERT(outputs->size() == entries.size(), "one output per applied entry");
   for (std::size_t i = 0; i < entries.size(); ++i) {
     auto it = proposals_.find(entries[i].index);
@@ -307,7 +318,8 @@ void replica::fail_reads(const error& e, ready_output& out) {
 status replica::maybe_compact() {
   std::uint64_t first = log_->first_index();
   if (applied_ < first + options_.compact_after_entries) return ok_status();
-  std::uint64_t target = applied_ - options_.keep_entries;
+  // Never past what the engine holds: a restart applies the rest again from the log.
+  std::uint64_t target = std::min(applied_ - options_.keep_entries, landed_);
   if (target < first || target > log_->last_index()) return ok_status();
   MERIDIAN_TRY(machine_->sync());  // the entries dropped must be durable in the state machine
   log_->compact(target);
@@ -324,24 +336,21 @@ result<ready_output> replica::finish_ready() {
   return out;
 }
 
-result<std::uint64_t> replica::pending_write::run() { return log->sync(&applied, durability); }
+result<std::uint64_t> replica::pending_write::run() { return log->sync(applied, durability); }
 
-result<replica::staged_ready> replica::stage_ready() {
-  MERIDIAN_ASSERT(!staged_, "a ready is staged already");
-  staged_ready staged;
-  pending_write write;
-  ready_output out;
-  if (!ready_) {
-    staged_ = std::move(out);
-    return staged;
-  }
+bool replica::flush_due() const {
+  return !unlanded_.empty() && (flush_wanted_ || readies_unflushed_ >= options_.flush_after_readies ||
+                                unlanded_.batch().bytes() >= options_.flush_after_bytes);
+}
+
+// The node's ready: persisted into the log store (staged there), applied into unlanded_. True
+// when it must be durable before its acknowledgements leave.
+result<bool> replica::stage_node_ready(ready_output& out) {
   raft::ready& rd = *ready_;
   std::uint64_t before_snapshot = applied_;
   // A change of term or vote, new entries or a snapshot must be on disk before the ready's
   // acknowledgements leave; a commit index alone need not (Raft's commitIndex is volatile).
-  write.durability = rd.must_sync || !rd.entries.empty() || !rd.snapshot.empty()
-                         ? storage::durability::sync
-                         : storage::durability::relaxed;
+  bool must_write = rd.must_sync || !rd.entries.empty() || !rd.snapshot.empty();
   MERIDIAN_TRY(persist(rd));
   if (applied_ != before_snapshot) {
     // A snapshot jumped over these proposals: whether ours is among them is unknown.
@@ -364,14 +373,36 @@ result<replica::staged_ready> replica::stage_ready() {
     auto it = reads_.find(storage::codec::decode_u64_be(rs.context));
     if (it != reads_.end()) it->second.index = rs.index;
   }
-  // One durable write for the ready: its log entries and hard state, and the commands it
-  // applies (group commit). send_after_persist leaves only after it; the answers to the
-  // proposals it applies may leave before (staged_ready::answers).
-  MERIDIAN_TRY(apply(rd.committed_entries, write.applied, out));
-  write.log = log_.get();
+  MERIDIAN_TRY(apply(rd.committed_entries, out));
+  return must_write;
+}
+
+result<replica::staged_ready> replica::stage_ready() {
+  MERIDIAN_ASSERT(!staged_, "a ready is staged already");
+  staged_ready staged;
+  ready_output out;
+  bool must_write = false;
+  if (ready_) {
+    auto must = stage_node_ready(out);
+    if (!must) return must.err();
+    must_write = *must;
+  }
+  // One write for the ready: its log entries and hard state and, when a flush is due, what was
+  // applied since the last one (group commit). send_after_persist leaves only after it; the
+  // answers to the proposals this ready applied may leave before (staged_ready::answers).
+  if (unlanded_.empty()) flush_wanted_ = false;  // a snapshot replaced it, or nothing came
+  bool flush = flush_due();
   staged.answers = std::move(out.done);
   out.done.clear();
   staged_ = std::move(out);
+  if (!must_write && !flush) return staged;
+  pending_write write;
+  write.log = log_.get();
+  write.durability = must_write ? storage::durability::sync : storage::durability::relaxed;
+  if (flush) {
+    write.applied = &unlanded_.batch();
+    flushing_ = applied_;
+  }
   in_flight_ = std::move(write);
   staged.write = &*in_flight_;
   return staged;
@@ -381,11 +412,18 @@ result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {
   MERIDIAN_ASSERT(staged_.has_value(), "no ready is staged");
   ready_output out = std::move(*staged_);
   staged_.reset();
-  if (in_flight_view_) machine_->reads_over(nullptr);
-  in_flight_view_.reset();
-  in_flight_.reset();
-  if (ready_) {
+  if (in_flight_) {
     if (!synced) return synced.err();
+    if (in_flight_->applied) {
+      // The engine holds everything applied now: reads need no overlay until the next apply.
+      unlanded_.clear();
+      readies_unflushed_ = 0;
+      flush_wanted_ = false;
+      landed_ = flushing_;
+    }
+    in_flight_.reset();
+  }
+  if (ready_) {
     node_->advance();
     ready_.reset();
     for (auto& spawn : machine_->take_spawns()) {

@@ -7,6 +7,14 @@
 // A ready is handled in two steps, so a leader's appends leave before its own fsync (Raft thesis
 // §10.2.1):  begin_ready() -> send its messages -> finish_ready() (persist with one fsync, apply,
 // answer) -> send its messages.
+//
+// Applied commands reach the engine in batches ("flushes", as etcd's backend commits every
+// 100 ms): a ready's write carries its log entries at once, but what it applied waits in memory
+// (laid over the engine for every read: state_machine::reads_over) until a flush moves
+// everything applied since the last one into the engine, with the applied index, in one write.
+// A command's pages are then written once per flush instead of once per ready. A crash loses
+// only unflushed applies, which the restarted replica applies again from its log (the log is
+// never compacted past what the engine holds).
 #pragma once
 
 #include <deque>
@@ -30,6 +38,10 @@ struct replica_options {
   // followers that lag a little (farther behind, they get a snapshot).
   std::uint64_t compact_after_entries = 10'000;
   std::uint64_t keep_entries = 1'000;
+  // Flush what was applied once this many readies applied something, once it holds this many
+  // bytes, or at the next tick, whichever comes first.
+  std::uint32_t flush_after_readies = 32;
+  std::size_t flush_after_bytes = 4u << 20;
   // Requests waiting for their answer (proposals and reads together).
   std::size_t max_pending_requests = 16'384;
   // Wall-clock milliseconds (the simulator passes its simulated clock): handed to the state
@@ -98,7 +110,9 @@ class replica {
                                                     std::unique_ptr<state_machine> machine,
                                                     std::optional<raft::snapshot> bootstrap);
 
-  void tick() { node_->tick(); }
+  // Also asks for a flush of whatever was applied before it (a bound on how long applied
+  // commands stay out of the engine when little happens).
+  void tick();
   // Malformed or misaddressed messages are dropped (a peer cannot crash us).
   void step(raft::message m);
   // A write. Answered through ready_output::done when applied: the state machine's output, or
@@ -126,28 +140,31 @@ class replica {
   void report_unreachable(raft::node_id peer) { node_->report_unreachable(peer); }
   void report_snapshot(raft::node_id peer, bool failed) { node_->report_snapshot(peer, failed); }
 
-  bool has_ready() const { return !immediate_.empty() || node_->has_ready(); }
+  bool has_ready() const { return !immediate_.empty() || node_->has_ready() || flush_wanted_; }
   std::vector<raft::message> begin_ready();
   // Persists (one fsync when needed), applies, serves reads, advances. An error means storage
   // failed: the replica must stop. stage_ready(), run, complete_ready() in one go.
   result<ready_output> finish_ready();
 
-  // A ready's durable write: its log entries and hard state with the commands it applied, in one
-  // engine write. It touches only the log store and the engine, so it may run on another thread
-  // (a persister) between stage_ready() and complete_ready().
+  // A ready's durable write: its log entries and hard state and, when it flushes, every command
+  // applied since the last flush, in one engine write. It touches only the log store and the
+  // engine, so it may run on another thread (a persister) between stage_ready() and
+  // complete_ready().
   struct pending_write {
     storage::log_store* log = nullptr;
-    storage::kv_write_batch applied;
+    const storage::kv_write_batch* applied = nullptr;  // a flush: the replica's unlanded writes
     storage::durability durability = storage::durability::sync;
     result<std::uint64_t> run();  // the durable last index, or the storage error
   };
   struct staged_ready {
-    // The write, owned by the replica until complete_ready(); null when there is nothing to
-    // write. While it runs elsewhere it is only read, and the replica may serve read_now().
+    // The write, owned by the replica until complete_ready(); null when nothing needs the disk
+    // (a ready that only applied, or only learned a new commit index: Raft's commitIndex is
+    // volatile, and is written with the next write). While it runs elsewhere it is only read,
+    // and the replica may serve read_now().
     pending_write* write = nullptr;
     // Answers to proposals whose entries this ready applies. They may leave before the write
     // lands: a committed entry is durable on a quorum already, and its output is a function of
-    // the log, which a restart replays (the applied index travels in the same write).
+    // the log, which a restart replays from the applied index the engine holds.
     std::vector<request_done> answers;
   };
   // finish_ready() in two steps: stage (persist and apply into a write) ...
@@ -162,6 +179,8 @@ class replica {
   raft::node_id id() const { return options_.id; }
   shard_id shard() const { return options_.shard; }
   std::uint64_t applied_index() const { return applied_; }
+  // The applied index the engine holds (the last flush's); the log keeps every entry above it.
+  std::uint64_t landed_index() const { return landed_; }
   const storage::log_store& log() const { return *log_; }
   state_machine& machine() { return *machine_; }
   std::size_t pending_requests() const { return proposals_.size() + reads_.size(); }
@@ -171,8 +190,9 @@ class replica {
           std::unique_ptr<state_machine> machine);
   status start(std::optional<raft::snapshot> bootstrap);
   status persist(raft::ready& rd);
-  status apply(std::vector<storage::log_entry>& entries, storage::kv_write_batch& batch,
-               ready_output& out);
+  status apply(std::vector<storage::log_entry>& entries, ready_output& out);
+  bool flush_due() const;
+  result<bool> stage_node_ready(ready_output& out);
   void serve_reads(ready_output& out);
   void fail_reads(const error& e, ready_output& out);
   status maybe_compact();
@@ -193,11 +213,18 @@ class replica {
 
   replica_options options_;
   storage::kv_engine& engine_;
+  // Applied writes not yet in the engine (up to applied_; the engine holds up to landed_). The
+  // state machine reads through it. Declared before machine_, which points at it.
+  storage::batch_overlay unlanded_;
+  std::uint32_t readies_unflushed_ = 0;
+  bool flush_wanted_ = false;
   std::unique_ptr<state_machine> machine_;
   std::unique_ptr<storage::log_store> log_;
   std::unique_ptr<replica_log_source> source_;
   std::optional<raft::node> node_;
   std::uint64_t applied_ = 0;
+  std::uint64_t landed_ = 0;
+  std::uint64_t flushing_ = 0;  // the applied index the write in flight lands, if it flushes
   std::uint64_t next_read_context_ = 1;
   std::map<std::uint64_t, pending_proposal> proposals_;  // by log index
   std::map<std::uint64_t, pending_read> reads_;          // by read context
@@ -205,7 +232,6 @@ class replica {
   std::optional<raft::ready> ready_;
   std::optional<ready_output> staged_;  // between stage_ready() and complete_ready()
   std::optional<pending_write> in_flight_;          // likewise
-  std::unique_ptr<storage::batch_overlay> in_flight_view_;  // its writes, for read_now()
 };
 
 }  // namespace meridian::actors

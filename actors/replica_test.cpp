@@ -56,6 +56,20 @@ struct harness {
     for (raft::node_id id : {1, 2, 3}) open(id);
   }
 
+  void reopen_all() {
+    for (raft::node_id id : {1, 2, 3}) open(id);
+  }
+
+  // One key as the engine holds it, without what the replica applied but has not flushed.
+  std::optional<std::string> stored(raft::node_id id, const std::string& key) {
+    auto snap = engines[id]->snapshot();
+    REQUIRE(snap.ok());
+    auto v = (*snap)->get(storage::cf::data, key);
+    REQUIRE(v.ok());
+    if (!v->has_value()) return std::nullopt;
+    return std::string(**v);
+  }
+
   void crash(raft::node_id id) {
     replicas.erase(id);
     engines[id]->lose_power();
@@ -213,6 +227,7 @@ TEST_CASE("replica: a lease read during the leader's write sees what that write 
   // The write of a ready runs on a persister while the replica serves reads: the read index is
   // the commit index, which the staged ready applied but the engine does not hold yet.
   harness h;
+  h.options.flush_after_readies = 1;  // every ready that applies writes what it applied
   h.use_lease_reads();
   auto l = h.elect();
   h.ticks(1);
@@ -314,4 +329,60 @@ TEST_CASE("replica: a follower behind the compacted log catches up by snapshot")
   REQUIRE(v.ok());
   REQUIRE(v->has_value());
   CHECK(**v == "59");
+}
+
+TEST_CASE("replica: applied commands reach the engine in flushes; a crash before one replays them") {
+  harness h;
+  h.options.flush_after_readies = 1000;  // only ticks flush
+  h.reopen_all();
+  auto l = h.elect();
+  h.replicas[l]->propose(1, register_machine::write_command("a", "1"));
+  h.pump();
+  REQUIRE(h.answers.at(1).ok());
+  h.replicas[l]->read(2, register_machine::read_query("a"));
+  h.pump();
+  CHECK(read_answer(h, 2) == "1");           // applied: reads see it ...
+  CHECK(h.stored(l, "a") == std::nullopt);   // ... from memory, laid over the engine
+  CHECK(h.replicas[l]->landed_index() < h.replicas[l]->applied_index());
+  h.ticks(1);
+  CHECK(h.stored(l, "a") == "1");  // a tick flushed it
+  CHECK(h.replicas[l]->landed_index() == h.replicas[l]->applied_index());
+  h.replicas[l]->propose(3, register_machine::write_command("b", "2"));
+  h.pump();
+  REQUIRE(h.answers.at(3).ok());
+  // Power loss everywhere before "b" was flushed anywhere: the log still has it (§5.2).
+  for (raft::node_id id : {1, 2, 3}) CHECK(h.stored(id, "b") == std::nullopt);
+  for (raft::node_id id : {1, 2, 3}) h.crash(id);
+  for (raft::node_id id : {1, 2, 3}) h.restart(id);
+  auto l2 = h.elect();
+  h.replicas[l2]->read(4, register_machine::read_query("b"));
+  h.replicas[l2]->read(5, register_machine::read_query("a"));
+  h.ticks(3);
+  CHECK(read_answer(h, 4) == "2");
+  CHECK(read_answer(h, 5) == "1");
+}
+
+TEST_CASE("replica: the log is never compacted past what the engine holds (§7)") {
+  harness h(/*compact_after=*/20, /*keep=*/5);
+  h.options.flush_after_readies = 1000;
+  h.reopen_all();
+  auto l = h.elect();
+  for (std::uint64_t i = 0; i < 60; ++i) {
+    h.replicas[l]->propose(300 + i, register_machine::write_command("k" + std::to_string(i),
+                                                                    std::to_string(i)));
+    h.pump();
+    if (i % 15 == 14) h.ticks(1);  // a flush now and then lets compaction go that far
+    for (raft::node_id id : {1, 2, 3}) {
+      CHECK(h.replicas[id]->log().first_index() <= h.replicas[id]->landed_index() + 1);
+    }
+  }
+  CHECK(h.replicas[l]->log().first_index() > 10);  // it did compact
+  for (raft::node_id id : {1, 2, 3}) h.crash(id);
+  for (raft::node_id id : {1, 2, 3}) h.restart(id);
+  auto l2 = h.elect();
+  for (std::uint64_t i = 0; i < 60; ++i) {
+    h.replicas[l2]->read(500 + i, register_machine::read_query("k" + std::to_string(i)));
+  }
+  h.ticks(3);
+  for (std::uint64_t i = 0; i < 60; ++i) CHECK(read_answer(h, 500 + i) == std::to_string(i));
 }

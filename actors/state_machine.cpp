@@ -74,12 +74,6 @@ void engine_state::record(storage::kv_write_batch& batch, std::uint64_t index,
   if (conf) batch.put(storage::cf::meta, conf_key, encode_conf_state(*conf));
 }
 
-result<std::unique_ptr<storage::kv_snapshot>> engine_state::read_view() {
-  auto snap = engine_.snapshot();
-  if (!snap || pending_ == nullptr) return snap;
-  return storage::overlay_on(std::move(*snap), *pending_);
-}
-
 result<std::string> engine_state::snapshot_data() {
   return storage::export_partition(engine_, storage::state_machine_families());
 }

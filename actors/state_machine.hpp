@@ -49,11 +49,14 @@ class state_machine {
                                                  storage::kv_write_batch& batch) = 0;
   // Answers a read at the applied state (after the replica made the read linearizable).
   virtual result<std::string> query(const std::string& request) = 0;
-  // The replica's write of what apply() returned last is still running (on another thread):
-  // until it calls this again with null, query() and stale_query() read the engine with
-  // `pending` (those writes) laid over it, which is the applied state. Apply is never called
-  // meanwhile.
-  virtual void reads_over(const storage::batch_overlay* pending) = 0;
+  // The writes the replica applied that have not reached the engine yet (it moves them there in
+  // batches, replica.hpp): from now on query(), stale_query(), apply() and snapshots read the
+  // engine with `unlanded` laid over it, which is the applied state. The replica keeps it alive
+  // and changes it only on its own thread. Null: nothing is laid over.
+  virtual void reads_over(const storage::batch_overlay* unlanded) = 0;
+  // The applied state as an engine to read (the engine with reads_over() laid over it); the
+  // simulator's checkers compare replicas through it.
+  virtual storage::kv_engine& applied_view() = 0;
   // The whole state as of the applied index, and replacing the state with a snapshot's.
   virtual result<std::string> snapshot_data() = 0;
   virtual status restore(const raft::snapshot& snap) = 0;
@@ -104,11 +107,11 @@ class state_machine {
 class engine_state {
  public:
   explicit engine_state(storage::kv_engine& engine) : engine_(engine) {}
+  // The engine as the state machine sees it: with the replica's unlanded writes laid over it
+  // (state_machine::reads_over). Writes go to the engine itself.
   storage::kv_engine& engine() { return engine_; }
-  // What reads see: the engine, with the writes of the replica's write in flight laid over it
-  // when there is one (state_machine::reads_over).
-  result<std::unique_ptr<storage::kv_snapshot>> read_view();
-  void set_pending(const storage::batch_overlay* pending) { pending_ = pending; }
+  result<std::unique_ptr<storage::kv_snapshot>> read_view() { return engine_.snapshot(); }
+  void set_pending(const storage::batch_overlay* unlanded) { engine_.set_overlay(unlanded); }
   result<applied_state> load();
   // Adds the applied index and term and, when given, the membership to `batch`.
   void record(storage::kv_write_batch& batch, std::uint64_t index, std::uint64_t term,
@@ -117,8 +120,7 @@ class engine_state {
   status restore(const raft::snapshot& snap);
 
  private:
-  storage::kv_engine& engine_;
-  const storage::batch_overlay* pending_ = nullptr;
+  storage::layered_engine engine_;
 };
 
 std::string encode_conf_state(const raft::conf_state& conf);

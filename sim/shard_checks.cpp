@@ -62,8 +62,9 @@ std::optional<std::string> try_converge(const actors::cluster& c, shard_id shard
   }
   std::optional<storage::partition_digest> first;
   for (node_id n : members) {
-    storage::kv_engine* engine = c.engine(n, shard);
-    auto d = digest_partition(*engine, storage::state_machine_families());
+    // The applied state: the engine with what the replica has not flushed yet laid over it.
+    auto d = digest_partition(running.at(n)->machine().applied_view(),
+                              storage::state_machine_families());
     if (!d) {
       out.push_back(where + "node " + std::to_string(n) + ": " + d.err().to_string());
       continue;
@@ -122,8 +123,8 @@ status count_puts(storage::kv_engine& engine, std::map<std::string, int>& puts) 
 // Every stored key of the replica lies inside its shard's range.
 void check_range(const actors::cluster& c, actors::replica& r, std::vector<std::string>& out) {
   auto* machine = dynamic_cast<actors::shard_machine*>(&r.machine());
-  storage::kv_engine* engine = c.engine(r.id(), r.shard());
-  if (!machine || !engine) return;
+  storage::kv_engine* engine = &r.machine().applied_view();
+  if (!machine) return;
   const auto& d = machine->descriptor();
   for (auto family : {storage::cf::data, storage::cf::lock, storage::cf::write}) {
     auto keys = stored_keys(*engine, family);
@@ -180,7 +181,7 @@ std::vector<std::string> check_placement(const actors::cluster& c,
     if (s == actors::meta_shard) continue;
     for (const auto& r : c.replicas(s)) check_range(c, *r, out);
     auto leader = leader_replica(c, s);
-    storage::kv_engine* engine = leader ? c.engine(leader->id(), s) : nullptr;
+    storage::kv_engine* engine = leader ? &leader->machine().applied_view() : nullptr;
     if (!engine) {
       out.push_back("shard " + std::to_string(s) + " has no leader to count its keys on");
       continue;
@@ -208,7 +209,7 @@ std::optional<std::size_t> most_keys_in_a_shard(const actors::cluster& c) {
   for (shard_id s : c.shards()) {
     if (s == actors::meta_shard) continue;
     auto leader = leader_replica(c, s);
-    storage::kv_engine* engine = leader ? c.engine(leader->id(), s) : nullptr;
+    storage::kv_engine* engine = leader ? &leader->machine().applied_view() : nullptr;
     if (!engine) return std::nullopt;
     auto keys = stored_keys(*engine, storage::cf::write);
     if (!keys) return std::nullopt;

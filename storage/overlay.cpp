@@ -31,6 +31,13 @@ void batch_overlay::add(const kv_write_batch& b) {
   batch_.append(b);
 }
 
+void batch_overlay::clear() {
+  for (auto& f : families_) f = family_view{};
+  batch_.clear();
+}
+
+bool batch_overlay::family_view::empty() const { return entries.empty() && deleted_ranges.empty(); }
+
 namespace {
 
 class overlay_cursor final : public kv_cursor {
@@ -145,6 +152,7 @@ result<std::optional<std::string_view>> overlay_snapshot::get(cf family, std::st
 result<std::unique_ptr<kv_cursor>> overlay_snapshot::cursor(cf family) {
   auto base = base_.cursor(family);
   if (!base) return base.err();
+  if (overlay_.family(family).empty()) return base;  // nothing to merge
   return std::unique_ptr<kv_cursor>(new overlay_cursor(std::move(*base), overlay_.family(family)));
 }
 
@@ -169,6 +177,12 @@ class owning_overlay final : public kv_snapshot {
 std::unique_ptr<kv_snapshot> overlay_on(std::unique_ptr<kv_snapshot> base,
                                         const batch_overlay& overlay) {
   return std::make_unique<owning_overlay>(std::move(base), overlay);
+}
+
+result<std::unique_ptr<kv_snapshot>> layered_engine::snapshot() {
+  auto base = base_.snapshot();
+  if (!base || overlay_ == nullptr || overlay_->empty()) return base;
+  return overlay_on(std::move(*base), *overlay_);
 }
 
 }  // namespace meridian::storage

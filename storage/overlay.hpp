@@ -19,11 +19,14 @@ class batch_overlay {
   // Adds the ops of `b` (in order) to the overlay and to the combined batch.
   void add(const kv_write_batch& b);
   const kv_write_batch& batch() const { return batch_; }
+  bool empty() const { return batch_.empty(); }
+  void clear();
 
   struct family_view {
     std::map<std::string, std::optional<std::string>, std::less<>> entries;  // nullopt = deleted
     std::vector<std::pair<std::string, std::string>> deleted_ranges;         // [start, end)
     bool range_deleted(std::string_view key) const;
+    bool empty() const;
   };
   const family_view& family(cf f) const { return families_[static_cast<std::size_t>(f)]; }
 
@@ -43,6 +46,26 @@ class overlay_snapshot final : public kv_snapshot {
  private:
   kv_snapshot& base_;
   const batch_overlay& overlay_;
+};
+
+// A kv_engine that reads as `base` with an overlay laid over it, and writes to `base`. A replica
+// applies committed commands into such an overlay and moves them into the engine in batches
+// (replica.hpp, "flushes"): the state machine reads and applies through this view, so it never
+// sees the difference. Writing to the base a key the overlay holds is the caller's mistake: the
+// overlay would hide it (a replica clears its overlay before a snapshot replaces the state).
+class layered_engine final : public kv_engine {
+ public:
+  explicit layered_engine(kv_engine& base) : base_(base) {}
+  // REQUIRES: `overlay` outlives its use here; null removes it.
+  void set_overlay(const batch_overlay* overlay) { overlay_ = overlay; }
+  kv_engine& base() { return base_; }
+  result<std::unique_ptr<kv_snapshot>> snapshot() override;
+  status write(const kv_write_batch& batch, durability d) override { return base_.write(batch, d); }
+  status sync() override { return base_.sync(); }
+
+ private:
+  kv_engine& base_;
+  const batch_overlay* overlay_ = nullptr;
 };
 
 // An overlay_snapshot that owns its base: the state as if `overlay` (which must outlive it) had

@@ -49,6 +49,7 @@ struct transfer_driver {
   std::vector<double> begin_ms, read_ms, commit_ms;
   std::uint64_t conflicts = 0;  // attempts aborted by write_conflict (then retried)
   std::uint64_t failed = 0;     // transfers given up (another error, or too many conflicts)
+  txn::ledger paid;             // every attempt's round trips, summed
   std::string last_error;
   int running = 0;
   std::promise<void> finished;
@@ -75,6 +76,7 @@ void commit_transfer(const driver_ptr& d, std::shared_ptr<std::unique_ptr<txn::t
   auto t0 = steady_clock::now();
   (*t)->commit([=](result<std::uint64_t> r) {
     d->commit_ms.push_back(ms_since(t0));
+    d->paid.add((*t)->round_trips());
     if (r) {
       d->latencies_ms.push_back(ms_since(started));
       return next_transfer(d);
@@ -170,6 +172,7 @@ void run_transfers(const std::vector<sim::txn_client>& clients, const txn_bench_
   if (!all_done) return;  // a driver still running owns its figures
   std::vector<double> latencies, begin, read, commit;
   double conflicts = 0, failed = 0;
+  txn::ledger paid;
   auto append = [](std::vector<double>& to, const std::vector<double>& from) {
     to.insert(to.end(), from.begin(), from.end());
   };
@@ -180,6 +183,7 @@ void run_transfers(const std::vector<sim::txn_client>& clients, const txn_bench_
     append(commit, d->commit_ms);
     conflicts += static_cast<double>(d->conflicts);
     failed += static_cast<double>(d->failed);
+    paid.add(d->paid);
     if (!d->last_error.empty()) {
       std::fprintf(stderr, "  %s transfers, last error: %s\n", prefix.c_str(),
                    d->last_error.c_str());
@@ -195,6 +199,13 @@ void run_transfers(const std::vector<sim::txn_client>& clients, const txn_bench_
   report(prefix + "_begin_p50_ms", percentile(begin, 0.5));
   report(prefix + "_read_p50_ms", percentile(read, 0.5));
   report(prefix + "_commit_p50_ms", percentile(commit, 0.5));
+  double attempts = std::max<double>(1, static_cast<double>(commit.size()));
+  report(prefix + "_tso_per_attempt", paid.tso_round_trips / attempts);
+  report(prefix + "_reads_per_attempt", paid.read_round_trips / attempts);
+  report(prefix + "_prewrites_per_attempt", paid.prewrite_rounds / attempts);
+  report(prefix + "_commits_per_attempt", paid.commit_rounds / attempts);
+  report(prefix + "_locks_per_attempt", paid.lock_resolutions / attempts);
+  report(prefix + "_retries_per_attempt", paid.retries / attempts);
 }
 
 void transfers_phase(const txn_bench_options& o, const report_fn& report) {
@@ -225,6 +236,12 @@ void print_workload(const child_result& r, const std::string& prefix, const char
   std::printf("    per attempt, p50: begin (TSO) %.1f ms, two reads %.1f ms, commit %.1f ms\n",
               field(r, prefix + "_begin_p50_ms"), field(r, prefix + "_read_p50_ms"),
               field(r, prefix + "_commit_p50_ms"));
+  std::printf("    per attempt, mean: TSO rounds %.2f, read rounds %.2f, prewrite rounds %.2f, "
+              "commit rounds %.2f, foreign locks resolved %.2f, requests retried %.2f\n",
+              field(r, prefix + "_tso_per_attempt"), field(r, prefix + "_reads_per_attempt"),
+              field(r, prefix + "_prewrites_per_attempt"),
+              field(r, prefix + "_commits_per_attempt"), field(r, prefix + "_locks_per_attempt"),
+              field(r, prefix + "_retries_per_attempt"));
 }
 
 void print_results(const txn_bench_options& o, const replicated_write_figures& raw,

@@ -36,6 +36,23 @@ TEST_CASE("json: parse and dump round-trip, errors carry the offset") {
   CHECK_FALSE(json::parse(deep).ok());
 }
 
+TEST_CASE("json: a copy is an independent value, nested arrays and objects included") {
+  // A history's invoke and its completion start as copies of one value; filling in the
+  // completion's reads must leave the invoke's nulls alone (DESIGN.md, history files).
+  json invoke(json::array{json(json::array{json("r"), json(1), json()})});
+  json completion = invoke;
+  completion.as_array()[0].as_array()[2] = json(json::array{json(5)});
+  CHECK(invoke.as_array()[0].as_array()[2].is_null());
+  CHECK(completion.as_array()[0].as_array()[2].as_array().size() == 1);
+  json::array shallow = invoke.as_array();  // copies elements that still share their contents
+  shallow[0].as_array()[2] = json(7);
+  CHECK(invoke.as_array()[0].as_array()[2].is_null());
+  json o(json::object{{"a", json(1)}});
+  json p = o;
+  p.as_object()["a"] = json(2);
+  CHECK(o["a"].as_int() == 1);
+}
+
 TEST_CASE("history: JSON lines round-trip and pairing finds unmatched operations") {
   builder b;
   b.invoke(1, "write", kv(1, json(5)), 10);

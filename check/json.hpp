@@ -46,9 +46,11 @@ class json {
   double as_double() const;
   const std::string& as_string() const { return std::get<4>(value_); }
   const array& as_array() const { return *std::get<5>(value_); }
-  array& as_array() { return *std::get<5>(value_); }
+  // Mutable access copies first when another json shares the contents: copies of a json are
+  // independent values (a history's invoke must not change when its completion is filled in).
+  array& as_array() { return own(std::get<5>(value_)); }
   const object& as_object() const { return *std::get<6>(value_); }
-  object& as_object() { return *std::get<6>(value_); }
+  object& as_object() { return own(std::get<6>(value_)); }
 
   // Object member or null when absent (or when this is not an object).
   const json& operator[](const std::string& key) const;
@@ -61,6 +63,12 @@ class json {
   friend bool operator<(const json& a, const json& b);
 
  private:
+  template <typename T>
+  static T& own(std::shared_ptr<T>& shared) {
+    if (shared.use_count() > 1) shared = std::make_shared<T>(*shared);
+    return *shared;
+  }
+
   std::variant<std::nullptr_t, bool, std::int64_t, double, std::string, std::shared_ptr<array>,
                std::shared_ptr<object>>
       value_;

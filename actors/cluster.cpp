@@ -261,7 +261,39 @@ status cluster::start_node(node_id node) {
       MERIDIAN_TRY(start_replica(node, r));
     }
   }
+  // Replicas the node gained after the cluster first started (a split's new shards, replicas
+  // moved here) are known only to its data directory: each opens from its own storage.
+  for (shard_id shard : stored_shards(node)) {
+    if (!slots_.count({node, shard})) MERIDIAN_TRY(open_stored(node, shard));
+  }
   up_[node] = true;
+  return ok_status();
+}
+
+std::set<shard_id> cluster::stored_shards(node_id node) const {
+  std::set<shard_id> held;
+  if (options_.data_dir.empty()) return held;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(node_dir(options_.data_dir, node), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("shard-", 0) != 0) continue;
+    const char* digits = name.c_str() + 6;
+    char* end = nullptr;
+    unsigned long long id = std::strtoull(digits, &end, 10);
+    if (end != digits && *end == '\0') held.insert(id);  // anything else is not ours
+  }
+  return held;
+}
+
+status cluster::open_stored(node_id node, shard_id shard) {
+  auto engine = engine_for(node, shard);
+  if (!engine) return engine.err();
+  const shard_record* initial = nullptr;
+  for (const auto& r : directory_) {
+    if (r.id == shard) initial = &r;
+  }
+  MERIDIAN_TRY(open_replica(node, shard, std::nullopt, machine_for(**engine, shard, initial)));
+  if (shard == meta_shard) *tso_slots_[node] = slots_[{node, meta_shard}].handle;
   return ok_status();
 }
 
@@ -329,28 +361,12 @@ status cluster::restart(node_id node) {
   if (up(node)) return ok_status();
   // Every replica the node held (including shards born from splits since it started), each
   // from its own storage; the initial directory only decides what a fresh node bootstraps.
-  std::set<shard_id> held;
+  std::set<shard_id> held = stored_shards(node);
   for (const auto& [key, s] : slots_) {
     if (key.first == node) held.insert(key.second);
   }
-  if (!options_.data_dir.empty()) {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(node_dir(options_.data_dir, node), ec)) {
-      std::string name = entry.path().filename().string();
-      if (name.rfind("shard-", 0) == 0) held.insert(std::stoull(name.substr(6)));
-    }
-  }
   MERIDIAN_TRY(start_services(node));
-  for (shard_id shard : held) {
-    auto engine = engine_for(node, shard);
-    if (!engine) return engine.err();
-    const shard_record* initial = nullptr;
-    for (const auto& r : directory_) {
-      if (r.id == shard) initial = &r;
-    }
-    MERIDIAN_TRY(open_replica(node, shard, std::nullopt, machine_for(**engine, shard, initial)));
-    if (shard == meta_shard) *tso_slots_[node] = slots_[{node, meta_shard}].handle;
-  }
+  for (shard_id shard : held) MERIDIAN_TRY(open_stored(node, shard));
   up_[node] = true;
   return ok_status();
 }

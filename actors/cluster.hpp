@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 
@@ -118,6 +119,10 @@ class cluster {
   status start_node(node_id node);
   status start_services(node_id node);
   status start_replica(node_id node, const shard_record& record);
+  // The shards whose replicas `node` keeps in its data directory (none without one).
+  std::set<shard_id> stored_shards(node_id node) const;
+  // Opens the replica of `shard` that `node` keeps in storage.
+  status open_stored(node_id node, shard_id shard);
   // Starts a split's new shard on `node` (called from that node's replica actor thread).
   void spawn_split(node_id node, spawn_request request);
   status open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,

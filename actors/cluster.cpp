@@ -85,7 +85,14 @@ result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
                                            options.default_leader_dc + "' is not a datacenter");
   }
   if (!options.clock_ms) return error(errc::invalid_config, "cluster: a clock is required");
+  std::unique_ptr<storage::directory_lock> held;
+  if (!options.data_dir.empty()) {
+    auto lock = storage::directory_lock::acquire(options.data_dir);
+    if (!lock) return lock.err();
+    held = std::move(*lock);
+  }
   std::unique_ptr<cluster> c(new cluster(system, std::move(options)));
+  c->dir_lock_ = std::move(held);
   const auto& topo = c->options_.topo;
   raft::config base;
   base.reads = raft::read_mode::lease;  // the timestamp oracle needs leases; reads gain too

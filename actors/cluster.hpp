@@ -20,6 +20,7 @@
 #include "actors/directory.hpp"
 #include "actors/gc_driver.hpp"
 #include "actors/replica.hpp"
+#include "storage/directory_lock.hpp"
 #include "actors/replica_actor.hpp"
 #include "actors/transport.hpp"
 #include "storage/engine.hpp"
@@ -132,6 +133,8 @@ class cluster {
   result<storage::kv_engine*> engine_for(node_id node, shard_id shard);
   std::chrono::microseconds tick_of(node_id node) const;
 
+  // First, so it is let go of last: the data directory is ours until every engine has closed.
+  std::unique_ptr<storage::directory_lock> dir_lock_;
   caf::actor_system& system_;
   cluster_options options_;
   std::shared_ptr<transport> net_;

@@ -29,6 +29,8 @@ constexpr error_info catalogue[] = {
      false},
     {errc::log_unavailable, "log_unavailable", "the requested log entries are not stored",
      false},
+    {errc::data_directory_in_use, "data_directory_in_use",
+     "another process has this data directory open", false},
     {errc::not_leader, "not_leader", "this replica is not the shard's leader", true},
     {errc::unavailable, "unavailable", "the shard cannot reach a quorum of its replicas", true},
     {errc::epoch_mismatch, "epoch_mismatch", "the shard's range changed since it was looked up",

@@ -33,6 +33,7 @@ enum class errc : std::uint16_t {
   storage_read_only = 2008,
   log_compacted = 2009,
   log_unavailable = 2010,
+  data_directory_in_use = 2011,
   // 3xxx: consensus and cluster
   not_leader = 3001,
   unavailable = 3002,

@@ -32,8 +32,9 @@ result<std::unique_ptr<local_database>> local_database::open(storage_kind kind) 
 
 result<std::unique_ptr<local_database>> local_database::open_at(const std::string& directory) {
   std::unique_ptr<local_database> db(new local_database());
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
+  auto lock = storage::directory_lock::acquire(directory);
+  if (!lock) return lock.err();
+  db->lock_ = std::move(*lock);
   auto lmdb = storage::lmdb_engine::open(directory + "/partition");
   if (!lmdb) return lmdb.err();
   db->storage_ = std::move(*lmdb);

@@ -9,6 +9,7 @@
 
 #include "common/result.hpp"
 #include "query/hooks.hpp"
+#include "storage/directory_lock.hpp"
 #include "storage/engine.hpp"
 #include "txn/local_engine.hpp"
 
@@ -40,6 +41,7 @@ class local_database final : public sql_database {
  private:
   local_database() = default;
   std::string directory_;  // LMDB only: removed on destruction
+  std::unique_ptr<storage::directory_lock> lock_;  // open_at(): the directory is ours
   std::unique_ptr<storage::kv_engine> storage_;
   std::unique_ptr<txn::local_engine> engine_;
 };

@@ -112,6 +112,7 @@ status replica::start(std::optional<raft::snapshot> bootstrap) {
 void replica::tick() {
   node_->tick();
   if (!unlanded_.empty()) flush_wanted_ = true;
+  expire_parked(false);
 }
 
 void replica::step(raft::message m) {
@@ -230,6 +231,60 @@ std::optional<result<std::string>> replica::read_now(const std::string& query) {
   if (!index || *index > applied_) return std::nullopt;
   if (auto s = machine_->before_read(query); !s) return result<std::string>(s.err());
   return machine_->query(query);
+}
+
+replica::read_outcome replica::read_or_park(std::uint64_t id, const std::string& query,
+                                            std::optional<result<std::string>>& answer) {
+  answer = read_now(query);
+  if (!answer) return read_outcome::not_now;
+  if (!park(parked_read{id, query, *answer, 0}, *answer)) return read_outcome::answered;
+  answer.reset();
+  return read_outcome::parked;
+}
+
+// Parks `read` if `answer` (what it just got) is worth waiting on; its until_ms, when set, bounds
+// the wait (a read parked again keeps its first deadline).
+bool replica::park(parked_read read, const result<std::string>& answer) {
+  if (parked_.size() >= options_.max_pending_requests) return false;
+  auto wait = machine_->wait_for(read.query, answer, now_ms());
+  if (!wait) return false;
+  read.until_ms = read.until_ms == 0 ? wait->until_ms : std::min(read.until_ms, wait->until_ms);
+  if (read.until_ms <= now_ms()) return false;
+  parked_.emplace(std::move(wait->key), std::move(read));
+  return true;
+}
+
+// Reads parked on `keys` go again: answered, or parked on the next lock they meet.
+void replica::wake_parked(std::vector<std::string> keys, ready_output& out) {
+  if (parked_.empty()) return;
+  std::vector<parked_read> woken;
+  for (const auto& k : keys) {
+    auto [lo, hi] = parked_.equal_range(k);
+    for (auto it = lo; it != hi; ++it) woken.push_back(std::move(it->second));
+    parked_.erase(lo, hi);
+  }
+  for (auto& p : woken) {
+    auto again = read_now(p.query);
+    if (!again) {  // the lease lapsed meanwhile: the reader resolves the lock it met itself
+      out.done.push_back(request_done{p.id, std::move(p.answer)});
+      continue;
+    }
+    std::uint64_t id = p.id;
+    if (!park(std::move(p), *again)) out.done.push_back(request_done{id, std::move(*again)});
+  }
+}
+
+// Answers parked reads whose wait ran out (all of them when `all`) with the lock they met.
+void replica::expire_parked(bool all) {
+  std::uint64_t now = now_ms();
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (!all && it->second.until_ms > now) {
+      ++it;
+      continue;
+    }
+    immediate_.push_back(request_done{it->second.id, std::move(it->second.answer)});
+    it = parked_.erase(it);
+  }
 }
 
 std::vector<raft::message> replica::begin_ready() {
@@ -366,6 +421,7 @@ result<bool> replica::stage_node_ready(ready_output& out) {
     auto info = node_->info();
     machine_->leadership_changed(rd.soft_state->role == raft::role::leader, info.term);
     fail_reads(error(errc::unavailable, "the shard's leader changed; retry the read"), out);
+    expire_parked(true);
   }
   out.messages = std::move(rd.send_after_persist);
   for (const auto& rs : rd.read_states) {
@@ -374,6 +430,7 @@ result<bool> replica::stage_node_ready(ready_output& out) {
     if (it != reads_.end()) it->second.index = rs.index;
   }
   MERIDIAN_TRY(apply(rd.committed_entries, out));
+  wake_parked(machine_->take_released(), out);
   return must_write;
 }
 

@@ -126,6 +126,14 @@ class replica {
   // even while its own write runs (the read then sees the engine with that write laid over it).
   // nullopt when it cannot be: the caller then uses read().
   std::optional<result<std::string>> read_now(const std::string& query);
+  // read_now(), except that a read answered with a live lock its state machine expects a command
+  // to remove soon (state_machine::wait_for) is parked under `id`: answered through
+  // ready_output::done once a command applied here changes that key (read again then), or with
+  // the lock when the wait runs out (at a tick) or leadership moves. Readers wait for the commit
+  // they would otherwise poll for (TiKV's lock waiting, for reads).
+  enum class read_outcome { answered, parked, not_now };
+  read_outcome read_or_park(std::uint64_t id, const std::string& query,
+                            std::optional<result<std::string>>& answer);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
   // A fresh timestamp fetched after this replica became leader of `term` (see
   // state_machine::wants_leader_timestamp); ignored if the term has moved on.
@@ -183,7 +191,9 @@ class replica {
   std::uint64_t landed_index() const { return landed_; }
   const storage::log_store& log() const { return *log_; }
   state_machine& machine() { return *machine_; }
-  std::size_t pending_requests() const { return proposals_.size() + reads_.size(); }
+  std::size_t pending_requests() const {
+    return proposals_.size() + reads_.size() + parked_.size();
+  }
 
  private:
   replica(replica_options options, storage::kv_engine& engine,
@@ -195,6 +205,15 @@ class replica {
   result<bool> stage_node_ready(ready_output& out);
   void serve_reads(ready_output& out);
   void fail_reads(const error& e, ready_output& out);
+  struct parked_read {
+    std::uint64_t id = 0;
+    std::string query;
+    result<std::string> answer;  // what it is answered with if the wait runs out
+    std::uint64_t until_ms = 0;
+  };
+  bool park(parked_read read, const result<std::string>& answer);
+  void wake_parked(std::vector<std::string> keys, ready_output& out);
+  void expire_parked(bool all);
   status maybe_compact();
   error not_leader() const;
   bool admit(std::uint64_t id);
@@ -229,6 +248,7 @@ class replica {
   std::map<std::uint64_t, pending_proposal> proposals_;  // by log index
   std::map<std::uint64_t, pending_read> reads_;          // by read context
   std::vector<request_done> immediate_;                  // answered without Raft
+  std::multimap<std::string, parked_read> parked_;       // by the key each waits on
   std::optional<raft::ready> ready_;
   std::optional<ready_output> staged_;  // between stage_ready() and complete_ready()
   std::optional<pending_write> in_flight_;          // likewise

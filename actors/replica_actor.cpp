@@ -88,6 +88,28 @@ bool complete(replica_self* self, result<std::uint64_t> synced) {
 
 void flush(replica_self* self);
 
+// A read the replica answers at once, or parks until the lock it met goes (replica::read_or_park;
+// answered later through `waiting`). Nothing when it must take the read-index path.
+std::optional<caf::result<shard_reply>> read_at_once(replica_self* self, const std::string& query) {
+  auto& st = self->state;
+  replica& core = *st.args.core;
+  std::optional<result<std::string>> answer;
+  std::uint64_t id = st.next_request;
+  switch (core.read_or_park(id, query, answer)) {
+    case replica::read_outcome::answered:
+      return caf::result<shard_reply>(to_reply(*answer, core.info().leader));
+    case replica::read_outcome::parked: {
+      ++st.next_request;
+      auto promise = self->make_response_promise<shard_reply>();
+      st.waiting.emplace(id, promise);
+      return caf::result<shard_reply>(promise);
+    }
+    case replica::read_outcome::not_now:
+      break;
+  }
+  return std::nullopt;
+}
+
 // While a write runs on a persister the replica answers only what changes none of its state:
 // reads it can serve at once (replica::read_now sees the write laid over the engine) and lease
 // questions. Every other message stays in the mailbox (skipped) until the write lands,
@@ -95,8 +117,8 @@ void flush(replica_self* self);
 caf::behavior writing_behavior(replica_self* self) {
   return {
       [=](read_atom, std::string& query) -> caf::result<shard_reply> {
-        replica& core = *self->state.args.core;
-        if (auto now = core.read_now(query)) return to_reply(*now, core.info().leader);
+        std::optional<caf::result<shard_reply>> now = read_at_once(self, query);
+        if (now) return std::move(*now);
         return caf::skip;
       },
       [=](lease_atom) -> bool { return self->state.args.core->lease_valid(); },
@@ -270,8 +292,8 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
         });
       },
       [=](read_atom, std::string& query) -> caf::result<shard_reply> {
-        replica& core = *self->state.args.core;
-        if (auto now = core.read_now(query)) return to_reply(*now, core.info().leader);
+        std::optional<caf::result<shard_reply>> now = read_at_once(self, query);
+        if (now) return std::move(*now);
         return start_request(self, [&](std::uint64_t id) {
           self->state.args.core->read(id, std::move(query));
         });

@@ -7,6 +7,7 @@
 #include "storage/key_codec.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/overlay.hpp"
+#include "txn/timestamp.hpp"
 #include "storage/partition_snapshot.hpp"
 #include "txn/gc.hpp"
 #include "txn/one_pc.hpp"
@@ -189,6 +190,21 @@ std::optional<std::string> shard_machine::periodic_command(std::uint64_t fresh_t
   }
   if (floor <= safe_ts_) return std::nullopt;
   return encode_command(safe_ts_cmd{descriptor_.epoch, floor});
+}
+
+std::optional<state_machine::read_wait> shard_machine::wait_for(const std::string& query,
+                                                                const result<std::string>& answer,
+                                                                std::uint64_t now_ms) {
+  if (options_.park_reads_ms == 0 || !leader_ || !answer) return std::nullopt;
+  auto decoded = decode_answer(*answer);
+  if (decoded || decoded.err().code() != errc::key_locked || !decoded.err().lock) {
+    return std::nullopt;
+  }
+  const storage::locked_key& met = *decoded.err().lock;
+  // A lock past its TTL is the reader's to decide (check_txn_status): its holder may be gone.
+  std::uint64_t expires = txn::physical_ms_of(met.lock.start_ts) + met.lock.ttl_ms;
+  if (expires <= now_ms) return std::nullopt;
+  return read_wait{met.key, std::min(expires, now_ms + options_.park_reads_ms)};
 }
 
 result<std::string> shard_machine::stale_query(const std::string& request) {
@@ -388,6 +404,10 @@ std::string shard_machine::apply_command(std::string_view bytes, storage::kv_sna
   storage::mvcc_reader reader(view);
   storage::mvcc_batch writes;
   auto r = run(*c, reader, view, writes);
+  if (r.ok() && !std::holds_alternative<prewrite_cmd>(*c)) {
+    // Commits, rollbacks and resolutions remove locks: reads parked on these keys go again.
+    for (auto& k : keys_of(*c)) released_.push_back(std::move(k));
+  }
   if (r.ok()) overlay.add(writes.kv());  // all or nothing per command
   return answer_of(r);
 }

@@ -38,6 +38,9 @@ struct shard_machine_options {
   std::uint64_t tso_window_ms = 3000;
   // A shard holding more distinct keys than this asks to be split at its middle key; 0: never.
   std::size_t split_after_keys = 0;
+  // A leader holds a read that met a live lock back for at most this long, answering it as soon
+  // as a command applied here changes that key (state_machine::wait_for); 0: never.
+  std::uint64_t park_reads_ms = 100;
 };
 
 class shard_machine final : public state_machine {
@@ -71,6 +74,9 @@ class shard_machine final : public state_machine {
     return spawn_request{descriptor_.id, descriptor_.start, descriptor_.end, descriptor_.epoch, {}, {}};
   }
   result<std::string> stale_query(const std::string& request) override;
+  std::optional<read_wait> wait_for(const std::string& query, const result<std::string>& answer,
+                                    std::uint64_t now_ms) override;
+  std::vector<std::string> take_released() override { return std::move(released_); }
   std::uint64_t safe_ts() const { return safe_ts_; }
   // The shard's storage (for checks and tests: sizes, checksums).
   storage::kv_engine& engine() { return state_.engine(); }
@@ -102,6 +108,7 @@ class shard_machine final : public state_machine {
   std::uint64_t term_ = 0;
   std::uint64_t safe_ts_ = 0;  // applied: reads at or below it may be served by this replica
   std::vector<spawn_request> spawns_;
+  std::vector<std::string> released_;  // keys of the commands applied since take_released()
   std::size_t split_checks_ = 0;
   void load_descriptor();
   void bump_epoch(storage::batch_overlay& overlay);

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/memory_engine.hpp"
+#include "txn/timestamp.hpp"
 
 using namespace meridian;
 using namespace meridian::actors;
@@ -123,4 +124,33 @@ TEST_CASE("shard machine: a memory lock blocks a read until its command is appli
   CHECK(f.machine.prepare(encode_command(put("f", "v", 30, prewrite_mode::async_commit)), 8, 0)
             .err()
             .code() == errc::not_ready);
+}
+
+TEST_CASE("shard machine: a read that meets a live lock waits for the command that removes it") {
+  // Lock waiting for reads (replica.hpp, parked reads): the leader holds a read that met a live
+  // lock and reads again once a command applied here changed that key.
+  fixture f;
+  f.machine.leadership_changed(true, 1);
+  std::uint64_t t10 = txn::compose_ts(1000, 10);
+  REQUIRE(f.one(put("c", "v", t10)).ok());
+  CHECK(f.machine.take_released().empty());  // a prewrite adds a lock, it removes none
+  std::string query = encode_query(get_query{1, "c", storage::read_options{t10 + 5, {}}});
+  auto answer = f.machine.query(query);
+  REQUIRE(answer.ok());
+  auto wait = f.machine.wait_for(query, *answer, 1500);
+  REQUIRE(wait);
+  CHECK(wait->key == "c");
+  CHECK(wait->until_ms == 1600);  // the park bound, well inside the lock's TTL (until 4000)
+  CHECK(f.machine.wait_for(query, *answer, 3950)->until_ms == 4000);  // never past the TTL
+  CHECK_FALSE(f.machine.wait_for(query, *answer, 4000));  // expired: the reader resolves it
+  commit_cmd commit;
+  commit.epoch = 1;
+  commit.request = txn::commit_request{t10, t10 + 1, {"c"}};
+  REQUIRE(f.one(commit).ok());
+  CHECK(f.machine.take_released() == std::vector<std::string>{"c"});
+  auto after = f.machine.query(query);
+  REQUIRE(after.ok());
+  CHECK_FALSE(f.machine.wait_for(query, *after, 1500));  // a value: answered
+  f.machine.leadership_changed(false, 2);
+  CHECK_FALSE(f.machine.wait_for(query, *answer, 1500));  // only a leader holds reads back
 }

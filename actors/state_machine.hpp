@@ -94,6 +94,21 @@ class state_machine {
   virtual std::optional<spawn_request> own_range() const { return std::nullopt; }
   // The key to split this shard at, when it has grown past its size limit (leader side).
   virtual std::optional<std::string> wants_split() { return std::nullopt; }
+  // A leader's read answered with a lock that a later command may remove (a transaction's lock,
+  // alive, whose commit is on its way): the key to wait on and until when (replica clock, ms) the
+  // replica may hold the read back and answer it again once that key changes (replica.hpp,
+  // parked reads). Nothing: answer now.
+  struct read_wait {
+    std::string key;
+    std::uint64_t until_ms = 0;
+  };
+  virtual std::optional<read_wait> wait_for(const std::string& query,
+                                            const result<std::string>& answer,
+                                            std::uint64_t now_ms) {
+    return std::nullopt;
+  }
+  // Keys whose locks the commands applied since the last call may have removed; taken once.
+  virtual std::vector<std::string> take_released() { return {}; }
   // A read served by any replica without a read-index round (a stale read below the replica's
   // safe timestamp); not_ready when this replica cannot serve it yet.
   virtual result<std::string> stale_query(const std::string& request) {

@@ -196,12 +196,14 @@ int run_repl(api::session& session, std::istream& in, std::ostream& out, std::os
   statement_splitter splitter;
   std::string line;
   while (lines.next(r.prompt(splitter.pending()), line)) {
-    if (!splitter.pending() && line.find_first_not_of(" \t") != std::string::npos &&
-        line[line.find_first_not_of(" \t")] == '\\') {
-      if (!r.meta(line.substr(line.find_first_not_of(" \t")))) return 0;
+    if (auto meta = splitter.meta_line(line)) {
+      if (!r.meta(*meta)) return 0;
       continue;
     }
     for (const auto& statement : splitter.feed(line)) r.run(statement);
+    if (auto meta = splitter.take_trailing_meta()) {
+      if (!r.meta(*meta)) return 0;
+    }
     out.flush();
   }
   std::string rest = splitter.flush();

@@ -94,4 +94,28 @@ void statement_splitter::clear() {
   state_ = state::normal;
 }
 
+namespace {
+
+// The text from the first non-blank character, when that character is '\'.
+std::optional<std::string> backslash_text(const std::string& text) {
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || text[first] != '\\') return std::nullopt;
+  std::size_t last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::optional<std::string> statement_splitter::meta_line(const std::string& line) const {
+  if (state_ != state::normal) return std::nullopt;
+  return backslash_text(line);
+}
+
+std::optional<std::string> statement_splitter::take_trailing_meta() {
+  if (state_ != state::normal) return std::nullopt;
+  auto meta = backslash_text(buffer_);
+  if (meta) clear();
+  return meta;
+}
+
 }  // namespace meridian::shell

@@ -3,6 +3,7 @@
 // line may hold several statements. Pure; owned by the shell's input loop.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ class statement_splitter {
   const std::string& buffer() const { return buffer_; }
   // Hands back what is pending as a final statement (end of input without a ';').
   std::string flush();
+  // Shell meta-commands start with '\' outside any string or comment, and run at once, as in
+  // psql, even while a statement is pending (which stays pending). The meta-command `line` is,
+  // if it is one (nothing when its '\' lies inside a pending string or comment).
+  std::optional<std::string> meta_line(const std::string& line) const;
+  // After feed(): a meta-command that followed the line's last ';' ("SELECT 1; \q"), taken out
+  // of what is pending.
+  std::optional<std::string> take_trailing_meta();
   void clear();
 
  private:

@@ -39,3 +39,25 @@ TEST_CASE("splitter: comment-only lines and empty statements leave nothing pendi
   CHECK(s.flush() == "SELECT 3");
   CHECK_FALSE(s.pending());
 }
+
+TEST_CASE("splitter: a meta-command runs at once, even after a ';' or with a statement pending") {
+  statement_splitter s;
+  CHECK(s.meta_line("  \\q  ") == std::optional<std::string>("\\q"));
+  CHECK_FALSE(s.meta_line("SELECT 1"));
+  // "SELECT 1; \q": the statement, then the meta-command (psql runs both).
+  auto done = s.feed("SELECT 1; \\q");
+  REQUIRE(done.size() == 1);
+  CHECK(done[0] == "SELECT 1");
+  CHECK(s.take_trailing_meta() == std::optional<std::string>("\\q"));
+  CHECK_FALSE(s.pending());
+  // A statement left without its ';' stays pending across a meta-command line.
+  CHECK(s.feed("SELECT 2").empty());
+  CHECK(s.meta_line("\\timing") == std::optional<std::string>("\\timing"));
+  CHECK_FALSE(s.take_trailing_meta());  // "SELECT 2" is SQL, not a meta-command
+  auto second = s.feed(";");
+  REQUIRE(second.size() == 1);
+  CHECK(second[0] == "SELECT 2");
+  // Inside a string a backslash is text.
+  CHECK(s.feed("SELECT 'a").empty());
+  CHECK_FALSE(s.meta_line("\\q'"));
+}

@@ -21,6 +21,7 @@ const char* help_text =
     "  \\cluster           datacenters, round trips, nodes and shard leaders\n"
     "  \\fault isolate DC  cut a datacenter off (embedded cluster only)\n"
     "  \\fault heal        restore every link\n"
+    "  \\fault crash NODE  power loss of one node; \\fault restart NODE brings it back\n"
     "  \\timing on|off     show statement time and round trips\n";
 
 class line_source {

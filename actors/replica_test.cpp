@@ -25,6 +25,9 @@ struct harness {
   std::set<raft::node_id> down;
   std::map<std::uint64_t, result<std::string>> answers;
   replica_options options;
+  std::uint64_t now_ms = 1000;
+  std::function<std::unique_ptr<state_machine>(storage::kv_engine&)> machine_for =
+      [](storage::kv_engine& e) { return std::make_unique<register_machine>(e); };
 
   explicit harness(std::uint64_t compact_after = 10'000, std::uint64_t keep = 1'000) {
     options.raft.election_timeout_ticks = 10;
@@ -42,7 +45,8 @@ struct harness {
     o.id = id;
     o.shard = 7;
     o.raft.random_seed = id;
-    auto r = replica::open(o, *engines[id], std::make_unique<register_machine>(*engines[id]),
+    o.clock_ms = [this] { return now_ms; };
+    auto r = replica::open(o, *engines[id], machine_for(*engines[id]),
                            raft::conf_state{{1, 2, 3}, {}});
     REQUIRE(r.ok());
     replicas[id] = std::move(*r);
@@ -155,6 +159,43 @@ std::optional<std::string> read_answer(harness& h, std::uint64_t id) {
   REQUIRE(a.ok());
   return *register_machine::decode_read(*a);
 }
+
+// The register machine, where the value "locked" is a lock a later write of "free" removes: reads
+// that see "locked" wait for that key (state_machine::wait_for), for at most 50 ms.
+class waiting_register final : public state_machine {
+ public:
+  explicit waiting_register(storage::kv_engine& e) : inner_(e) {}
+  result<applied_state> load() override { return inner_.load(); }
+  result<std::vector<std::string>> apply(const std::vector<storage::log_entry>& entries,
+                                         const std::optional<raft::conf_state>& conf,
+                                         storage::kv_write_batch& batch) override {
+    for (const auto& e : entries) {
+      for (std::string k : {"x", "y"}) {
+        if (e.data == register_machine::write_command(k, "free")) released_.push_back(k);
+      }
+    }
+    return inner_.apply(entries, conf, batch);
+  }
+  result<std::string> query(const std::string& q) override { return inner_.query(q); }
+  void reads_over(const storage::batch_overlay* u) override { inner_.reads_over(u); }
+  storage::kv_engine& applied_view() override { return inner_.applied_view(); }
+  result<std::string> snapshot_data() override { return inner_.snapshot_data(); }
+  status restore(const raft::snapshot& snap) override { return inner_.restore(snap); }
+  status sync() override { return inner_.sync(); }
+  std::optional<read_wait> wait_for(const std::string& q, const result<std::string>& answer,
+                                    std::uint64_t now) override {
+    if (!answer || *register_machine::decode_read(*answer) != "locked") return std::nullopt;
+    for (std::string k : {"x", "y"}) {
+      if (q == register_machine::read_query(k)) return read_wait{k, now + 50};
+    }
+    return std::nullopt;
+  }
+  std::vector<std::string> take_released() override { return std::move(released_); }
+
+ private:
+  register_machine inner_;
+  std::vector<std::string> released_;
+};
 
 }  // namespace
 
@@ -385,4 +426,55 @@ TEST_CASE("replica: the log is never compacted past what the engine holds (§7)"
   }
   h.ticks(3);
   for (std::uint64_t i = 0; i < 60; ++i) CHECK(read_answer(h, 500 + i) == std::to_string(i));
+}
+
+TEST_CASE("replica: a read that meets a lock is parked until a command releases its key") {
+  harness h;
+  h.machine_for = [](storage::kv_engine& e) { return std::make_unique<waiting_register>(e); };
+  h.use_lease_reads();
+  auto l = h.elect();
+  h.ticks(1);
+  replica& leader = *h.replicas[l];
+  leader.propose(1, register_machine::write_command("x", "locked"));
+  h.pump();
+  std::optional<result<std::string>> answer;
+  CHECK(leader.read_or_park(2, register_machine::read_query("x"), answer) ==
+        replica::read_outcome::parked);
+  CHECK_FALSE(answer);
+  CHECK(leader.pending_requests() == 1);
+  leader.propose(3, register_machine::write_command("x", "free"));
+  h.pump();
+  REQUIRE(h.answers.count(2));  // read again once the write that releases "x" was applied
+  CHECK(read_answer(h, 2) == "free");
+  CHECK(leader.read_or_park(4, register_machine::read_query("x"), answer) ==
+        replica::read_outcome::answered);
+  CHECK(*register_machine::decode_read(**answer) == "free");
+}
+
+TEST_CASE("replica: a parked read gets the lock when its wait runs out or leadership moves") {
+  harness h;
+  h.machine_for = [](storage::kv_engine& e) { return std::make_unique<waiting_register>(e); };
+  h.use_lease_reads();
+  auto l = h.elect();
+  h.ticks(1);
+  replica& leader = *h.replicas[l];
+  leader.propose(1, register_machine::write_command("y", "locked"));
+  h.pump();
+  std::optional<result<std::string>> answer;
+  REQUIRE(leader.read_or_park(2, register_machine::read_query("y"), answer) ==
+          replica::read_outcome::parked);
+  h.now_ms += 49;
+  h.ticks(1);
+  CHECK_FALSE(h.answers.count(2));
+  h.now_ms += 1;  // 50 ms: the wait ran out; the reader resolves the lock itself
+  h.ticks(1);
+  REQUIRE(h.answers.count(2));
+  CHECK(read_answer(h, 2) == "locked");
+  REQUIRE(leader.read_or_park(3, register_machine::read_query("y"), answer) ==
+          replica::read_outcome::parked);
+  raft::node_id next = l == 1 ? 2 : 1;
+  REQUIRE(leader.transfer_leader(next).ok());
+  for (int i = 0; i < 20 && !h.answers.count(3); ++i) h.pump();
+  REQUIRE(h.answers.count(3));  // a leader that steps down answers what it held
+  CHECK(read_answer(h, 3) == "locked");
 }

@@ -78,10 +78,50 @@ result<std::string> gc_state_answer(storage::kv_snapshot& snap) {
   return out;
 }
 
+// The record stored for `id`, if any.
+result<std::optional<shard_record>> stored_record(storage::kv_snapshot& view, shard_id id) {
+  auto v = view.get(storage::cf::data, record_key(id));
+  if (!v) return v.err();
+  if (!v->has_value()) return std::optional<shard_record>();
+  auto r = decode_record(**v);
+  if (!r) return r.err();
+  return std::optional<shard_record>(std::move(*r));
+}
+
+// 'P' and 'F': record changes decided against the stored record, so that a leader publishing its
+// new epoch and a placement setting a preference never undo each other (each read the directory
+// at another moment). False when the command is malformed.
+result<bool> guarded_record_change(char kind, std::string_view body, storage::kv_snapshot& view,
+                                   storage::kv_write_batch& b) {
+  if (kind == 'P') {
+    auto mine = decode_record(body);
+    if (!mine) return false;
+    auto known = stored_record(view, mine->id);
+    if (!known) return known.err();
+    if (*known && (*known)->epoch >= mine->epoch) return true;  // the directory is as new
+    if (*known) mine->preferred_dc = (*known)->preferred_dc;  // the placement's, not the leader's
+    b.put(storage::cf::data, record_key(mine->id), encode_record(*mine));
+    return true;
+  }
+  if (body.size() < 8) return false;
+  auto known = stored_record(view, storage::codec::decode_u64_be(body.substr(0, 8)));
+  if (!known) return known.err();
+  if (!*known) return true;  // the shard is gone (merged away): nothing to prefer
+  (*known)->preferred_dc = std::string(body.substr(8));
+  b.put(storage::cf::data, record_key((*known)->id), encode_record(**known));
+  return true;
+}
+
 }  // namespace
 
-std::string meta_machine::put_record_command(const shard_record& r) {
-  return "D" + encode_record(r);
+std::string meta_machine::publish_record_command(const shard_record& r) {
+  return "P" + encode_record(r);
+}
+
+std::string meta_machine::prefer_command(shard_id id, const std::string& dc) {
+  std::string out = "F";
+  storage::codec::append_u64_be(out, id);
+  return out + dc;
 }
 
 std::string meta_machine::put_records_command(const std::vector<shard_record>& records) {
@@ -147,7 +187,7 @@ result<std::vector<std::string>> meta_machine::apply(
     if (e.type != static_cast<std::uint8_t>(raft::entry_type::normal) || e.data.empty()) continue;
     storage::kv_write_batch b;
     std::string_view body = std::string_view(e.data).substr(1);
-    if (e.data[0] == 'D') {
+    if (e.data[0] == 'D') {  // one record, written as is (logs from before 'P' and 'F')
       auto r = decode_record(body);
       if (!r) {
         outputs.back() = "E";
@@ -181,6 +221,14 @@ result<std::vector<std::string>> meta_machine::apply(
       std::string answer;
       storage::codec::append_u64_be(answer, next);
       outputs.back() = answer;
+    } else if (e.data[0] == 'P' || e.data[0] == 'F') {
+      storage::overlay_snapshot view(**base, overlay);
+      auto changed = guarded_record_change(e.data[0], body, view, b);
+      if (!changed) return changed.err();
+      if (!*changed) {
+        outputs.back() = "E";
+        continue;
+      }
     } else if (e.data[0] == 'H' && body.size() == 8) {
       storage::overlay_snapshot view(**base, overlay);
       auto current = view.get(storage::cf::data, hw_key);

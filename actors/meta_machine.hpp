@@ -14,7 +14,11 @@ class meta_machine final : public state_machine {
  public:
   explicit meta_machine(storage::kv_engine& engine) : state_(engine) {}
 
-  static std::string put_record_command(const shard_record& r);
+  // A shard leader's record of its shard, written only if the stored one has an older epoch, and
+  // then with the stored preferred_dc (which placement owns).
+  static std::string publish_record_command(const shard_record& r);
+  // Sets the stored record's preferred_dc, leaving the rest as stored.
+  static std::string prefer_command(shard_id id, const std::string& dc);
   // Several records in one command: a split's two halves change the directory atomically.
   static std::string put_records_command(const std::vector<shard_record>& records);
   static std::string raise_hw_command(std::uint64_t hw);

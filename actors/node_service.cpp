@@ -97,9 +97,10 @@ void publish(service_self* self, shard_record mine) {
   auto check = [self, mine](result<txn::unit>) {
     const shard_record* known = self->state.io->shards().find(mine.id);
     if (known && known->epoch >= mine.epoch) return;
-    shard_record r = mine;
-    if (known) r.preferred_dc = known->preferred_dc;
-    put_records(self, {r}, [](shard_reply) {});
+    // The cache may be old: the meta shard compares epochs again against what it stores, and
+    // keeps the stored preferred_dc (a placement may have set it since the cache was loaded).
+    self->state.io->command(meta_shard, meta_machine::publish_record_command(mine),
+                            [](result<std::string>) {});
   };
   std::uint64_t now = st.io->now_ms();
   if (now - st.directory_loaded_ms < 2000) return check(txn::unit{});

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -141,8 +142,16 @@ cluster_info embedded_cluster::impl::info(const std::string& session_dc) {
   for (const auto& n : topo.nodes) out.nodes.push_back(node_status{n.id, topo.latency.dcs[n.dc], cluster->up(n.id)});
   node_id tso = leader_of(actors::meta_shard);
   out.tso_dc = tso ? dc_of(tso) : "none (electing)";
+  // The directory as the meta shard holds it now (placements and splits change it), not as the
+  // session's cache last saw it; the cache if the meta shard does not answer within a second.
+  auto& engine = *engines.at(session_dc);
+  auto loaded = std::make_shared<std::promise<void>>();
+  engine.with_io([loaded](actors::actor_io& io) {
+    io.refresh([loaded](result<txn::unit>) { loaded->set_value(); });
+  });
+  (void)loaded->get_future().wait_for(std::chrono::seconds(1));
   std::vector<actors::shard_record> records;
-  engines.at(session_dc)->with_io_sync([&](actors::actor_io& io) { records = io.shards().all(); });
+  engine.with_io_sync([&](actors::actor_io& io) { records = io.shards().all(); });
   for (const auto& r : records) {
     shard_status s;
     s.id = r.id;

@@ -51,15 +51,13 @@ void split_at(actors::actor_io& io, std::vector<std::string> keys, std::function
 
 // Marks the shards inside each range with the range's datacenter.
 void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::function<void(status)> done) {
-  std::vector<actors::shard_record> changed;
+  std::vector<std::pair<shard_id, std::string>> changed;
   for (const auto& range : ranges) {
     for (const auto* r : io.shards().overlapping(range.start, range.end)) {
       if (r->start < range.start || r->end.empty() || r->end > range.end) {
         continue;  // a shard that reaches outside the range keeps its preference
       }
-      actors::shard_record updated = *r;
-      updated.preferred_dc = range.dc;
-      changed.push_back(updated);
+      changed.emplace_back(r->id, range.dc);
     }
   }
   auto pending = std::make_shared<std::size_t>(changed.size() + 1);
@@ -69,8 +67,8 @@ void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::functio
     if (*failed) return done(**failed);
     done(ok_status());
   };
-  for (const auto& r : changed) {
-    io.command(actors::meta_shard, actors::meta_machine::put_record_command(r),
+  for (const auto& [id, dc] : changed) {
+    io.command(actors::meta_shard, actors::meta_machine::prefer_command(id, dc),
                [failed, finish](result<std::string> answer) {
                  if (!answer) *failed = answer.err();
                  finish();

@@ -101,7 +101,10 @@ void cluster_placement::table_placed(const query::table_descriptor& table,
         boundaries.push_back(r.start);
         boundaries.push_back(r.end);
       }
-      std::sort(boundaries.rbegin(), boundaries.rend());
+      // Ascending, so that split_at (which takes keys from the back) splits at the highest key
+      // first: each later split then cuts the left part, which keeps the shard's id and its
+      // leader, instead of a right part born a moment ago that still has to elect one.
+      std::sort(boundaries.begin(), boundaries.end());
       boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
       split_at(io, boundaries, [&io, ranges, done](status s) {
         if (!s) return done(s);

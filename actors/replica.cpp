@@ -237,19 +237,23 @@ replica::read_outcome replica::read_or_park(std::uint64_t id, const std::string&
                                             std::optional<result<std::string>>& answer) {
   answer = read_now(query);
   if (!answer) return read_outcome::not_now;
-  if (!park(parked_read{id, query, *answer, 0}, *answer)) return read_outcome::answered;
+  parked_read read{id, query, *answer, 0};
+  if (!park(read)) return read_outcome::answered;
   answer.reset();
   return read_outcome::parked;
 }
 
-// Parks `read` if `answer` (what it just got) is worth waiting on; its until_ms, when set, bounds
-// the wait (a read parked again keeps its first deadline).
-bool replica::park(parked_read read, const result<std::string>& answer) {
+// Parks `read` (taking it) if its answer (what it just got, and gets should the wait run out) is
+// worth waiting on; its until_ms, when set, bounds the wait (a read parked again keeps its first
+// deadline). Left as it was when not parked.
+bool replica::park(parked_read& read) {
   if (parked_.size() >= options_.max_pending_requests) return false;
-  auto wait = machine_->wait_for(read.query, answer, now_ms());
+  auto wait = machine_->wait_for(read.query, read.answer, now_ms());
   if (!wait) return false;
-  read.until_ms = read.until_ms == 0 ? wait->until_ms : std::min(read.until_ms, wait->until_ms);
-  if (read.until_ms <= now_ms()) return false;
+  std::uint64_t until =
+      read.until_ms == 0 ? wait->until_ms : std::min(read.until_ms, wait->until_ms);
+  if (until <= now_ms()) return false;
+  read.until_ms = until;
   parked_.emplace(std::move(wait->key), std::move(read));
   return true;
 }
@@ -269,8 +273,8 @@ void replica::wake_parked(std::vector<std::string> keys, ready_output& out) {
       out.done.push_back(request_done{p.id, std::move(p.answer)});
       continue;
     }
-    std::uint64_t id = p.id;
-    if (!park(std::move(p), *again)) out.done.push_back(request_done{id, std::move(*again)});
+    p.answer = std::move(*again);  // the lock it meets now, should it wait in vain
+    if (!park(p)) out.done.push_back(request_done{p.id, std::move(p.answer)});
   }
 }
 

@@ -211,7 +211,7 @@ class replica {
     result<std::string> answer;  // what it is answered with if the wait runs out
     std::uint64_t until_ms = 0;
   };
-  bool park(parked_read read, const result<std::string>& answer);
+  bool park(parked_read& read);
   void wake_parked(std::vector<std::string> keys, ready_output& out);
   void expire_parked(bool all);
   status maybe_compact();

@@ -175,6 +175,79 @@ result<std::string> meta_machine::initial_partition(const std::vector<shard_reco
 }
 std::string meta_machine::hw_query() { return "h"; }
 
+namespace {
+
+// The next shard id: above every shard in the directory and every id handed out before.
+result<std::string> allocate_shard_id(storage::kv_snapshot& view, storage::kv_write_batch& b) {
+  auto stored = view.get(storage::cf::data, next_id_key);
+  if (!stored) return stored.err();
+  std::uint64_t next = stored->has_value() ? storage::codec::decode_u64_be(**stored) : 1;
+  auto c = view.cursor(storage::cf::data);
+  if (!c) return c.err();
+  MERIDIAN_TRY((*c)->seek(dir_prefix));
+  while ((*c)->valid() && (*c)->key().substr(0, dir_prefix.size()) == dir_prefix) {
+    auto r = decode_record((*c)->value());
+    if (r) next = std::max(next, r->id + 1);
+    MERIDIAN_TRY((*c)->next());
+  }
+  std::string v;
+  storage::codec::append_u64_be(v, next + 1);
+  b.put(storage::cf::data, next_id_key, v);
+  std::string answer;
+  storage::codec::append_u64_be(answer, next);
+  return answer;
+}
+
+// One command's writes into `b` and its output: "E" for a malformed command (which writes
+// nothing), the new id for 'N', empty otherwise. An error is a storage failure.
+result<std::string> apply_meta_command(std::string_view data, storage::kv_snapshot& view,
+                                       storage::kv_write_batch& b) {
+  const std::string malformed = "E";
+  char kind = data[0];
+  std::string_view body = data.substr(1);
+  switch (kind) {
+    case 'D': {  // one record, written as is (logs from before 'P' and 'F')
+      auto r = decode_record(body);
+      if (!r) return malformed;
+      b.put(storage::cf::data, record_key(r->id), body);
+      return std::string();
+    }
+    case 'M': {
+      auto records = decode_directory(body);
+      if (!records) return malformed;
+      for (const auto& r : *records) b.put(storage::cf::data, record_key(r.id), encode_record(r));
+      return std::string();
+    }
+    case 'N':
+      if (!body.empty()) return malformed;
+      return allocate_shard_id(view, b);
+    case 'P':
+    case 'F': {
+      auto changed = guarded_record_change(kind, body, view, b);
+      if (!changed) return changed.err();
+      return *changed ? std::string() : malformed;
+    }
+    case 'H': {
+      if (body.size() != 8) return malformed;
+      auto current = view.get(storage::cf::data, hw_key);
+      if (!current) return current.err();
+      std::uint64_t now = current->has_value() ? storage::codec::decode_u64_be(**current) : 0;
+      // The mark only rises: a stale raise (from a deposed leader) changes nothing.
+      if (storage::codec::decode_u64_be(body) > now) b.put(storage::cf::data, hw_key, body);
+      return std::string();
+    }
+    case 'A':
+    case 'S':
+      if (body.size() != (kind == 'A' ? 24u : 8u)) return malformed;
+      MERIDIAN_TRY(apply_gc(kind, body, view, b));
+      return std::string();
+    default:
+      return malformed;
+  }
+}
+
+}  // namespace
+
 result<std::vector<std::string>> meta_machine::apply(
     const std::vector<storage::log_entry>& entries, const std::optional<raft::conf_state>& conf,
     storage::kv_write_batch& batch) {
@@ -185,65 +258,12 @@ result<std::vector<std::string>> meta_machine::apply(
   for (const auto& e : entries) {
     outputs.emplace_back();
     if (e.type != static_cast<std::uint8_t>(raft::entry_type::normal) || e.data.empty()) continue;
+    storage::overlay_snapshot view(**base, overlay);
     storage::kv_write_batch b;
-    std::string_view body = std::string_view(e.data).substr(1);
-    if (e.data[0] == 'D') {  // one record, written as is (logs from before 'P' and 'F')
-      auto r = decode_record(body);
-      if (!r) {
-        outputs.back() = "E";
-        continue;
-      }
-      b.put(storage::cf::data, record_key(r->id), body);
-    } else if (e.data[0] == 'M') {
-      auto records = decode_directory(body);
-      if (!records) {
-        outputs.back() = "E";
-        continue;
-      }
-      for (const auto& r : *records) b.put(storage::cf::data, record_key(r.id), encode_record(r));
-    } else if (e.data[0] == 'N' && body.empty()) {
-      // The next id is above every shard in the directory and every id handed out before.
-      storage::overlay_snapshot view(**base, overlay);
-      auto stored = view.get(storage::cf::data, next_id_key);
-      if (!stored) return stored.err();
-      std::uint64_t next = stored->has_value() ? storage::codec::decode_u64_be(**stored) : 1;
-      auto c = view.cursor(storage::cf::data);
-      if (!c) return c.err();
-      MERIDIAN_TRY((*c)->seek(dir_prefix));
-      while ((*c)->valid() && (*c)->key().substr(0, dir_prefix.size()) == dir_prefix) {
-        auto r = decode_record((*c)->value());
-        if (r) next = std::max(next, r->id + 1);
-        MERIDIAN_TRY((*c)->next());
-      }
-      std::string v;
-      storage::codec::append_u64_be(v, next + 1);
-      b.put(storage::cf::data, next_id_key, v);
-      std::string answer;
-      storage::codec::append_u64_be(answer, next);
-      outputs.back() = answer;
-    } else if (e.data[0] == 'P' || e.data[0] == 'F') {
-      storage::overlay_snapshot view(**base, overlay);
-      auto changed = guarded_record_change(e.data[0], body, view, b);
-      if (!changed) return changed.err();
-      if (!*changed) {
-        outputs.back() = "E";
-        continue;
-      }
-    } else if (e.data[0] == 'H' && body.size() == 8) {
-      storage::overlay_snapshot view(**base, overlay);
-      auto current = view.get(storage::cf::data, hw_key);
-      if (!current) return current.err();
-      std::uint64_t now = current->has_value() ? storage::codec::decode_u64_be(**current) : 0;
-      // The mark only rises: a stale raise (from a deposed leader) changes nothing.
-      if (storage::codec::decode_u64_be(body) > now) b.put(storage::cf::data, hw_key, body);
-    } else if ((e.data[0] == 'A' && body.size() == 24) || (e.data[0] == 'S' && body.size() == 8)) {
-      storage::overlay_snapshot view(**base, overlay);
-      MERIDIAN_TRY(apply_gc(e.data[0], body, view, b));
-    } else {
-      outputs.back() = "E";
-      continue;
-    }
-    overlay.add(b);
+    auto out = apply_meta_command(e.data, view, b);
+    if (!out) return out.err();
+    outputs.back() = std::move(*out);
+    overlay.add(b);  // empty for a malformed command
   }
   batch.append(overlay.batch());
   state_.record(batch, entries.back().index, entries.back().term, conf);

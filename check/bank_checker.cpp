@@ -1,6 +1,9 @@
 // The bank checker; see bank_checker.hpp.
 #include "check/bank_checker.hpp"
 
+#include <cstdint>
+#include <cstdlib>
+
 namespace meridian::check {
 
 check_result check_bank(const history& h, const bank_options& options) {
@@ -24,10 +27,19 @@ check_result check_bank(const history& h, const bank_options& options) {
       out.fail(where + ": the result is not an object of balances");
       continue;
     }
-    std::int64_t sum = 0;
+    // Accounts are named 0 .. accounts-1; balances are integers; the sum is checked without
+    // overflow (a wrapped sum could equal the total).
+    __int128 sum = 0;
     for (const auto& [account, balance] : balances.as_object()) {
-      if (!balance.is_number()) {
-        out.fail(where + ": account " + account + " has no numeric balance");
+      char* end = nullptr;
+      unsigned long long id = std::strtoull(account.c_str(), &end, 10);
+      if (account.empty() || *end != '\0' || account[0] == '-' || id >= options.accounts) {
+        out.fail(where + ": '" + account + "' is not an account (0 to " +
+                 std::to_string(options.accounts - 1) + ")");
+      }
+      if (!balance.is_int()) {
+        out.fail(where + ": account " + account + " has no integer balance (" + balance.dump() +
+                 ")");
         continue;
       }
       if (balance.as_int() < 0) {
@@ -41,7 +53,10 @@ check_result check_bank(const history& h, const bank_options& options) {
                " accounts, expected " + std::to_string(options.accounts));
     }
     if (sum != options.total) {
-      out.fail(where + ": balances sum to " + std::to_string(sum) + ", expected " +
+      std::string shown = sum > INT64_MAX || sum < INT64_MIN
+                              ? std::string("more than a 64-bit integer holds")
+                              : std::to_string(static_cast<std::int64_t>(sum));
+      out.fail(where + ": balances sum to " + shown + ", expected " +
                std::to_string(options.total) + " " + balances.dump());
     }
   }

@@ -142,12 +142,27 @@ TEST_CASE("register checker: keys are independent") {
 TEST_CASE("bank checker: totals and negative balances") {
   builder b;
   b.invoke(1, "read", json(), 0);
-  b.done(1, op_type::ok, "read", json(json::object{{"a", json(60)}, {"b", json(40)}}), 10);
+  b.done(1, op_type::ok, "read", json(json::object{{"0", json(60)}, {"1", json(40)}}), 10);
   b.invoke(1, "read", json(), 20);
-  b.done(1, op_type::ok, "read", json(json::object{{"a", json(70)}, {"b", json(40)}}), 30);
+  b.done(1, op_type::ok, "read", json(json::object{{"0", json(70)}, {"1", json(40)}}), 30);
   b.invoke(1, "read", json(), 40);
-  b.done(1, op_type::ok, "read", json(json::object{{"a", json(110)}, {"b", json(-10)}}), 50);
+  b.done(1, op_type::ok, "read", json(json::object{{"0", json(110)}, {"1", json(-10)}}), 50);
   auto r = check_bank(b.h, bank_options{100, 2});
   CHECK_FALSE(r.valid);
   CHECK(r.anomalies.size() == 2);  // the sum of 110, and the negative balance
+}
+
+TEST_CASE("bank checker: unknown accounts, fractions and sums past 64 bits are violations") {
+  std::int64_t big = INT64_MAX;
+  for (const json& balances :
+       {json(json::object{{"0", json(100)}, {"7", json(0)}}),       // no account 7 of 2
+        json(json::object{{"0", json(50.5)}, {"1", json(49.5)}}),   // not integers
+        json(json::object{{"0", json(big)}, {"1", json(big)}})}) {  // wraps to -2, not 100
+    builder b;
+    b.invoke(1, "read", json(), 0);
+    b.done(1, op_type::ok, "read", balances, 10);
+    CHECK_FALSE(check_bank(b.h, bank_options{100, 2}).valid);
+  }
+  CHECK_FALSE(json::parse("[99999999999999999999]").ok());  // never clamped into another number
+  CHECK_FALSE(json::parse("1e400").ok());
 }

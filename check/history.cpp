@@ -31,8 +31,13 @@ json operation::to_json() const {
 result<operation> operation::from_json(const json& j) {
   if (!j.is_object()) return error(errc::invalid_argument, "a history line is not an object");
   operation op;
-  if (!j["process"].is_number() || !j["type"].is_string() || !j["f"].is_string()) {
-    return error(errc::invalid_argument, "a history line lacks process, type or f");
+  if (!j["process"].is_int() || !j["type"].is_string() || !j["f"].is_string()) {
+    return error(errc::invalid_argument,
+                 "a history line needs an integer process and string type and f");
+  }
+  // Real-time order comes from `time`: a line without it would drop out of that check unseen.
+  if (!j["time"].is_int()) {
+    return error(errc::invalid_argument, "a history line needs an integer time (nanoseconds)");
   }
   op.process = j["process"].as_int();
   const std::string& t = j["type"].as_string();
@@ -49,7 +54,7 @@ result<operation> operation::from_json(const json& j) {
   }
   op.f = j["f"].as_string();
   op.value = j["value"];
-  op.time_ns = j["time"].is_number() ? j["time"].as_int() : 0;
+  op.time_ns = j["time"].as_int();
   return op;
 }
 

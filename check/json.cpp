@@ -2,6 +2,7 @@
 // overflow the stack.
 #include "check/json.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -158,12 +159,18 @@ class parser {
     if (pos_ == start) return fail("expected a value");
     std::string text(text_.substr(start, pos_ - start));
     char* end = nullptr;
+    errno = 0;
     if (!is_float) {
       long long v = std::strtoll(text.c_str(), &end, 10);
-      if (*end == '\0') return json(static_cast<std::int64_t>(v));
+      if (*end == '\0') {
+        // Clamping would make different numbers equal (two keys, a wrapped balance).
+        if (errno == ERANGE) return fail("integer out of range '" + text + "'");
+        return json(static_cast<std::int64_t>(v));
+      }
     }
     double d = std::strtod(text.c_str(), &end);
     if (*end != '\0') return fail("malformed number '" + text + "'");
+    if (errno == ERANGE && std::isinf(d)) return fail("number out of range '" + text + "'");
     return json(d);
   }
 

@@ -107,6 +107,8 @@ check_result append_result::to_check_result() const {
   out.valid = valid;
   out.anomalies = anomalies;
   out.operations = transactions;
+  out.undecided = undecided;
+  out.violations = undecided ? 0 : anomalies.size();
   return out;
 }
 
@@ -120,6 +122,7 @@ append_result check_append(const history& h, const append_options& options) {
     return out;
   }
   if (paired->size() > options.max_transactions) {
+    out.undecided = true;
     record(out, options, append_anomaly::unchecked,
            "the history has " + std::to_string(paired->size()) + " operations, more than the " +
                std::to_string(options.max_transactions) + " this check is bounded to",

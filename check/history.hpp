@@ -57,9 +57,19 @@ struct check_result {
   bool valid = true;
   std::vector<std::string> anomalies;
   std::size_t operations = 0;
+  std::size_t violations = 0;  // anomalies that are violations (not "could not decide")
+  // The checker could not decide (a size or search bound): not valid, but no violation either
+  // ("unknown", as Jepsen's :valid? :unknown).
+  bool undecided = false;
   void fail(std::string why) {
     valid = false;
+    ++violations;
     if (anomalies.size() < 50) anomalies.push_back(std::move(why));
+  }
+  void give_up(std::string why) {
+    valid = false;
+    undecided = true;
+    if (anomalies.size() < 50) anomalies.push_back("undecided: " + std::move(why));
   }
 };
 

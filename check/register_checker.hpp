@@ -10,8 +10,8 @@
 namespace meridian::check {
 
 struct register_options {
-  // Search steps per key before giving up with "unknown" (reported as an anomaly, since an
-  // unchecked history proves nothing).
+  // Search steps per key before giving up: the result is then undecided (not valid, since an
+  // unchecked history proves nothing, but no violation either).
   std::size_t max_steps_per_key = 20'000'000;
 };
 

@@ -120,6 +120,11 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     r = meridian::check::check_append(*h, o).to_check_result();
   }
   for (const auto& a : r.anomalies) std::cout << a << "\n";
+  if (!r.valid && r.violations == 0) {
+    // Neither valid nor a violation: the history is past what the check can decide.
+    std::cout << "UNKNOWN: " << r.operations << " operations, not decided (see above)\n";
+    return 3;
+  }
   std::cout << (r.valid ? "valid" : "INVALID") << ": " << r.operations << " operations, "
             << r.anomalies.size() << " anomalies\n";
   return r.valid ? 0 : 1;

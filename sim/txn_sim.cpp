@@ -137,6 +137,7 @@ class txn_world {
 
 struct seed_outcome {
   std::vector<std::string> violations;
+  std::vector<std::string> undecided;  // what the checker could not decide (its size bounds)
   double simulated_seconds = 0;
   std::size_t ok = 0, failed = 0, unknown = 0;
   std::uint64_t gc_rounds = 0, gc_removed = 0;
@@ -181,7 +182,8 @@ seed_outcome run_seed(std::uint64_t seed, const txn_sim_options& o) {
   }
   out.violations = world.checks_.violations();
   auto verdict = world.workload_->check(world.history_);
-  for (const auto& a : verdict.anomalies) out.violations.push_back(o.workload + ": " + a);
+  auto& verdict_lines = verdict.violations == 0 ? out.undecided : out.violations;
+  for (const auto& a : verdict.anomalies) verdict_lines.push_back(o.workload + ": " + a);
   bool progressed = false;
   for (const auto& op : world.history_) {
     if (op.time_ns <= settled) continue;
@@ -221,12 +223,21 @@ int run_txn_sim(const txn_sim_options& o) {
   }
   auto wall_start = steady_clock::now();
   std::uint64_t violations = 0;
+  std::uint64_t undecided = 0;  // seeds whose history was past what the checker decides
   double simulated = 0;
   std::printf("sim txn: workload %s, seeds %llu..%llu, %.0f s of faults per seed\n",
               o.workload.c_str(), static_cast<unsigned long long>(o.seed_start),
               static_cast<unsigned long long>(o.seed_start + o.seeds - 1), o.fault_seconds);
   std::fflush(stdout);
+  // Every option that shapes a seed's run, or the replay would run another history.
   std::string extra = "--workload " + o.workload;
+  txn_sim_options defaults;
+  if (o.clients != defaults.clients) extra += " --clients " + std::to_string(o.clients);
+  if (o.fault_seconds != defaults.fault_seconds) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", o.fault_seconds);
+    extra += std::string(" --fault-seconds ") + seconds;
+  }
   for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
     arm_crash_banner(seed, replay_command("txn", seed, extra));
     seed_outcome r = run_seed(seed, o);
@@ -234,6 +245,10 @@ int run_txn_sim(const txn_sim_options& o) {
     if (!r.violations.empty()) {
       ++violations;
       print_violations(seed, r.violations, r.trace, replay_command("txn", seed, extra));
+    } else if (!r.undecided.empty()) {
+      ++undecided;
+      std::printf("UNCHECKED seed %llu: %s\n  replay: %s\n", static_cast<unsigned long long>(seed),
+                  r.undecided.front().c_str(), replay_command("txn", seed, extra).c_str());
     } else if (o.verbose) {
       std::printf("seed %llu: ok (%zu ok, %zu failed, %zu unknown; gc: %llu rounds, %llu "
                   "versions removed)\n",
@@ -253,7 +268,13 @@ int run_txn_sim(const txn_sim_options& o) {
   std::printf("seeds: %llu, violations: %llu, simulated hours: %.2f, wall seconds: %.1f\n",
               static_cast<unsigned long long>(o.seeds), static_cast<unsigned long long>(violations),
               simulated / 3600, duration<double>(steady_clock::now() - wall_start).count());
-  return violations == 0 ? 0 : 1;
+  if (undecided > 0) {
+    std::printf("unchecked seeds: %llu (their histories exceed the checker's bounds: fewer "
+                "--clients or --fault-seconds)\n",
+                static_cast<unsigned long long>(undecided));
+  }
+  if (violations > 0) return 1;
+  return undecided > 0 ? 3 : 0;
 }
 
 }  // namespace meridian::sim

@@ -101,6 +101,19 @@ TEST_CASE("register checker: a stale read after a completed write is a violation
   CHECK(r.anomalies[0].find("read") != std::string::npos);
 }
 
+TEST_CASE("history: a process that got info never invokes again (it continues under a new id)") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 0);
+  b.done(1, op_type::info, "write", kv(1, json(1)), 10);
+  b.invoke(2, "read", kv(1, json()), 20);
+  b.done(2, op_type::ok, "read", kv(1, json(1)), 30);
+  CHECK(pair_operations(b.h).ok());
+  b.invoke(1, "read", kv(1, json()), 40);
+  auto paired = pair_operations(b.h);
+  REQUIRE_FALSE(paired.ok());
+  CHECK(paired.err().message().find("after an info completion") != std::string::npos);
+}
+
 TEST_CASE("checkers: past their bounds a history is undecided, not a violation") {
   builder b;
   for (int i = 0; i < 6; ++i) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace meridian::check {
@@ -103,9 +104,18 @@ status write_history_file(const std::string& path, const history& h) {
 result<std::vector<paired_op>> pair_operations(const history& h) {
   std::vector<paired_op> out;
   std::map<std::int64_t, std::size_t> open;  // process -> index in out
+  std::set<std::int64_t> retired;            // processes whose last operation ended info
   for (std::size_t i = 0; i < h.size(); ++i) {
     const operation& op = h[i];
     if (op.type == op_type::invoke) {
+      if (retired.count(op.process)) {
+        // Its info operation may still take effect at any later time: the process is never
+        // done with it, so new operations come from a new process (DESIGN.md, history files).
+        return error(errc::invalid_argument,
+                     "process " + std::to_string(op.process) +
+                         " invoked again after an info completion (line " + std::to_string(i + 1) +
+                         "); a process with an unknown outcome continues under a new id");
+      }
       if (open.count(op.process)) {
         return error(errc::invalid_argument, "process " + std::to_string(op.process) +
                                                  " invoked twice without completing (line " +
@@ -132,6 +142,7 @@ result<std::vector<paired_op>> pair_operations(const history& h) {
     p.outcome = op.type;
     p.result_value = op.value;
     if (op.type != op_type::info) p.complete_ns = op.time_ns;
+    if (op.type == op_type::info) retired.insert(op.process);
     open.erase(it);
   }
   return out;

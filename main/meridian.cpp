@@ -107,6 +107,12 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     std::cerr << "meridian check: " << h.err().to_string() << "\n";
     return 2;
   }
+  // Invocations and completions that do not pair up make no history: the file is malformed
+  // (as a line that is not JSON), not a history with an anomaly.
+  if (auto paired = meridian::check::pair_operations(*h); !paired) {
+    std::cerr << "meridian check: " << paired.err().to_string() << "\n";
+    return 2;
+  }
   meridian::check::check_result r;
   if (workload == "bank") {
     r = meridian::check::check_bank(*h, meridian::check::bank_options{total, accounts});

@@ -213,6 +213,20 @@ seed_outcome run_seed(std::uint64_t seed, const txn_sim_options& o) {
   return out;
 }
 
+// The command-line options a replay needs: every one that shapes a seed's run, or the replay
+// would run another history.
+std::string replay_options(const txn_sim_options& o) {
+  std::string extra = "--workload " + o.workload;
+  txn_sim_options defaults;
+  if (o.clients != defaults.clients) extra += " --clients " + std::to_string(o.clients);
+  if (o.fault_seconds != defaults.fault_seconds) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", o.fault_seconds);
+    extra += std::string(" --fault-seconds ") + seconds;
+  }
+  return extra;
+}
+
 }  // namespace
 
 int run_txn_sim(const txn_sim_options& o) {
@@ -229,15 +243,7 @@ int run_txn_sim(const txn_sim_options& o) {
               o.workload.c_str(), static_cast<unsigned long long>(o.seed_start),
               static_cast<unsigned long long>(o.seed_start + o.seeds - 1), o.fault_seconds);
   std::fflush(stdout);
-  // Every option that shapes a seed's run, or the replay would run another history.
-  std::string extra = "--workload " + o.workload;
-  txn_sim_options defaults;
-  if (o.clients != defaults.clients) extra += " --clients " + std::to_string(o.clients);
-  if (o.fault_seconds != defaults.fault_seconds) {
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g", o.fault_seconds);
-    extra += std::string(" --fault-seconds ") + seconds;
-  }
+  std::string extra = replay_options(o);
   for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
     arm_crash_banner(seed, replay_command("txn", seed, extra));
     seed_outcome r = run_seed(seed, o);

@@ -460,10 +460,7 @@ result<replica::staged_ready> replica::stage_ready() {
   pending_write write;
   write.log = log_.get();
   write.durability = must_write ? storage::durability::sync : storage::durability::relaxed;
-  if (flush) {
-    write.applied = &unlanded_.batch();
-    flushing_ = applied_;
-  }
+  if (flush) write.applied = &unlanded_.batch();
   in_flight_ = std::move(write);
   staged.write = &*in_flight_;
   return staged;
@@ -480,7 +477,7 @@ result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {
       unlanded_.clear();
       readies_unflushed_ = 0;
       flush_wanted_ = false;
-      landed_ = flushing_;
+      landed_ = applied_;  // nothing applies between stage_ready() and complete_ready()
     }
     in_flight_.reset();
   }

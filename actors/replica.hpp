@@ -243,7 +243,6 @@ class replica {
   std::optional<raft::node> node_;
   std::uint64_t applied_ = 0;
   std::uint64_t landed_ = 0;
-  std::uint64_t flushing_ = 0;  // the applied index the write in flight lands, if it flushes
   std::uint64_t next_read_context_ = 1;
   std::map<std::uint64_t, pending_proposal> proposals_;  // by log index
   std::map<std::uint64_t, pending_read> reads_;          // by read context

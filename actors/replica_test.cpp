@@ -428,20 +428,30 @@ TEST_CASE("replica: the log is never compacted past what the engine holds (§7)"
   for (std::uint64_t i = 0; i < 60; ++i) CHECK(read_answer(h, 500 + i) == std::to_string(i));
 }
 
-TEST_CASE("replica: a read that meets a lock is parked until a command releases its key") {
-  harness h;
+namespace {
+
+// A leader under lease whose `key` holds "locked", and read 2 of that key parked on it.
+raft::node_id park_a_read(harness& h, const std::string& key) {
   h.machine_for = [](storage::kv_engine& e) { return std::make_unique<waiting_register>(e); };
   h.use_lease_reads();
   auto l = h.elect();
   h.ticks(1);
-  replica& leader = *h.replicas[l];
-  leader.propose(1, register_machine::write_command("x", "locked"));
+  h.replicas[l]->propose(1, register_machine::write_command(key, "locked"));
   h.pump();
   std::optional<result<std::string>> answer;
-  CHECK(leader.read_or_park(2, register_machine::read_query("x"), answer) ==
-        replica::read_outcome::parked);
+  REQUIRE(h.replicas[l]->read_or_park(2, register_machine::read_query(key), answer) ==
+          replica::read_outcome::parked);
   CHECK_FALSE(answer);
+  return l;
+}
+
+}  // namespace
+
+TEST_CASE("replica: a read that meets a lock is parked until a command releases its key") {
+  harness h;
+  replica& leader = *h.replicas[park_a_read(h, "x")];
   CHECK(leader.pending_requests() == 1);
+  std::optional<result<std::string>> answer;
   leader.propose(3, register_machine::write_command("x", "free"));
   h.pump();
   REQUIRE(h.answers.count(2));  // read again once the write that releases "x" was applied
@@ -453,16 +463,9 @@ TEST_CASE("replica: a read that meets a lock is parked until a command releases 
 
 TEST_CASE("replica: a parked read gets the lock when its wait runs out or leadership moves") {
   harness h;
-  h.machine_for = [](storage::kv_engine& e) { return std::make_unique<waiting_register>(e); };
-  h.use_lease_reads();
-  auto l = h.elect();
-  h.ticks(1);
+  raft::node_id l = park_a_read(h, "y");
   replica& leader = *h.replicas[l];
-  leader.propose(1, register_machine::write_command("y", "locked"));
-  h.pump();
   std::optional<result<std::string>> answer;
-  REQUIRE(leader.read_or_park(2, register_machine::read_query("y"), answer) ==
-          replica::read_outcome::parked);
   h.now_ms += 49;
   h.ticks(1);
   CHECK_FALSE(h.answers.count(2));

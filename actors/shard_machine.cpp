@@ -7,10 +7,10 @@
 #include "storage/key_codec.hpp"
 #include "storage/memory_engine.hpp"
 #include "storage/overlay.hpp"
-#include "txn/timestamp.hpp"
 #include "storage/partition_snapshot.hpp"
 #include "txn/gc.hpp"
 #include "txn/one_pc.hpp"
+#include "txn/timestamp.hpp"
 #include "txn/txn_heartbeat.hpp"
 
 namespace meridian::actors {

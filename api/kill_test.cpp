@@ -96,8 +96,7 @@ std::vector<std::string> read_lines(int fd) {
 TEST_CASE("embedded cluster: every commit acknowledged before a SIGKILL is there after restart") {
   storage::testing::temp_dir dir;
   std::string data = dir.sub("data");
-  const char* env_seed = std::getenv("MERIDIAN_SEED");
-  std::uint64_t seed = env_seed ? std::strtoull(env_seed, nullptr, 10) : 1;
+  std::uint64_t seed = storage::testing::seed_from_env(1);
   INFO("seed " << seed << " (replay: MERIDIAN_SEED=" << seed
                << " ./api/api_tests -tc='embedded cluster: every commit*')");
   std::mt19937_64 rng(seed);

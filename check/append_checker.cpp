@@ -107,7 +107,6 @@ check_result append_result::to_check_result() const {
   out.valid = valid;
   out.anomalies = anomalies;
   out.operations = transactions;
-  out.undecided = undecided;
   out.violations = undecided ? 0 : anomalies.size();
   return out;
 }

@@ -57,10 +57,10 @@ struct check_result {
   bool valid = true;
   std::vector<std::string> anomalies;
   std::size_t operations = 0;
-  std::size_t violations = 0;  // anomalies that are violations (not "could not decide")
-  // The checker could not decide (a size or search bound): not valid, but no violation either
-  // ("unknown", as Jepsen's :valid? :unknown).
-  bool undecided = false;
+  // Anomalies that are violations. Not valid with none of them: the checker could not decide
+  // (a size or search bound), "unknown" as Jepsen's :valid? :unknown.
+  std::size_t violations = 0;
+  bool undecided() const { return !valid && violations == 0; }
   void fail(std::string why) {
     valid = false;
     ++violations;
@@ -68,7 +68,6 @@ struct check_result {
   }
   void give_up(std::string why) {
     valid = false;
-    undecided = true;
     if (anomalies.size() < 50) anomalies.push_back("undecided: " + std::move(why));
   }
 };

@@ -126,7 +126,7 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     r = meridian::check::check_append(*h, o).to_check_result();
   }
   for (const auto& a : r.anomalies) std::cout << a << "\n";
-  if (!r.valid && r.violations == 0) {
+  if (r.undecided()) {
     // Neither valid nor a violation: the history is past what the check can decide.
     std::cout << "UNKNOWN: " << r.operations << " operations, not decided (see above)\n";
     return 3;

@@ -182,7 +182,7 @@ seed_outcome run_seed(std::uint64_t seed, const txn_sim_options& o) {
   }
   out.violations = world.checks_.violations();
   auto verdict = world.workload_->check(world.history_);
-  auto& verdict_lines = verdict.violations == 0 ? out.undecided : out.violations;
+  auto& verdict_lines = verdict.undecided() ? out.undecided : out.violations;
   for (const auto& a : verdict.anomalies) verdict_lines.push_back(o.workload + ": " + a);
   bool progressed = false;
   for (const auto& op : world.history_) {

@@ -74,8 +74,7 @@ std::string row_value(std::uint64_t n) { return std::string(n % 500, 'r') + std:
 TEST_CASE("crash durability: SIGKILL at random moments loses nothing reported durable") {
   testing::temp_dir dir;
   std::string partition = dir.sub("partition");
-  const char* env_seed = std::getenv("MERIDIAN_SEED");
-  std::uint64_t seed = env_seed ? std::strtoull(env_seed, nullptr, 10) : 1;
+  std::uint64_t seed = testing::seed_from_env(1);
   INFO("seed " << seed << " (replay: MERIDIAN_SEED=" << seed
                << " ./storage_tests -tc='crash durability*')");
   std::mt19937_64 rng(seed);

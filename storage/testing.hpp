@@ -61,6 +61,13 @@ inline reporting_child fork_reporting(const std::function<void(int)>& body) {
   return reporting_child{pid, fds[0]};
 }
 
+// A randomized test's seed: $MERIDIAN_SEED (make test rotates it; set it to replay), else
+// `fallback`.
+inline std::uint64_t seed_from_env(std::uint64_t fallback) {
+  const char* env = std::getenv("MERIDIAN_SEED");
+  return env ? std::strtoull(env, nullptr, 10) : fallback;
+}
+
 // Everything written to `fd` until its writers are gone; closes it.
 inline std::string read_to_end(int fd) {
   std::string all;

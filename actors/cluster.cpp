@@ -167,7 +167,7 @@ std::unique_ptr<state_machine> cluster::machine_for(storage::kv_engine& engine, 
 }
 
 status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
-                             std::unique_ptr<state_machine> machine) {
+                             std::unique_ptr<state_machine> machine, bool campaign) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   auto engine = engine_for(node, shard);
   if (!engine) return engine.err();
@@ -190,6 +190,7 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
     args.persister = pool->second[shard % pool->second.size()];
   }
   args.spawner = [this, node](spawn_request r) { spawn_split(node, std::move(r)); };
+  args.campaign_at_start = campaign;
   if (shard == meta_shard) args.listener = tso_[node];
   s.handle = spawn_replica(system_, args);
   return ok_status();
@@ -209,7 +210,14 @@ status cluster::start_replica(node_id node, const shard_record& record) {
     if (!data) return data.err();
     boot.data = std::move(*data);
   }
-  return open_replica(node, record.id, std::move(boot), machine_for(**engine, record.id, &record));
+  // A new group's member in the preferred datacenter campaigns at once rather than after an
+  // election timeout: the cluster's first leaders are up a timeout sooner, and already where the
+  // balancer would move them.
+  const node_info* where = options_.topo.find(node);
+  bool preferred = where && !record.preferred_dc.empty() &&
+                   options_.topo.latency.dcs[where->dc] == record.preferred_dc;
+  return open_replica(node, record.id, std::move(boot), machine_for(**engine, record.id, &record),
+                      preferred);
 }
 
 void cluster::spawn_split(node_id node, spawn_request r) {
@@ -225,7 +233,8 @@ void cluster::spawn_split(node_id node, spawn_request r) {
   raft::snapshot boot = raft::bootstrap_snapshot(r.conf);
   boot.data = std::move(r.bootstrap_data);
   shard_record record{r.shard, r.start, r.end, r.epoch, r.conf.voters, ""};
-  (void)open_replica(node, r.shard, std::move(boot), machine_for(**engine, r.shard, &record));
+  (void)open_replica(node, r.shard, std::move(boot), machine_for(**engine, r.shard, &record),
+                     r.campaign);
 }
 
 status cluster::start_services(node_id node) {
@@ -259,7 +268,7 @@ status cluster::start_node(node_id node) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   MERIDIAN_TRY(start_services(node));
   if (tso_.count(node)) {
-    shard_record meta{meta_shard, "", "", 1, meta_nodes_, ""};
+    shard_record meta{meta_shard, "", "", 1, meta_nodes_, options_.default_leader_dc};
     MERIDIAN_TRY(start_replica(node, meta));
     *tso_slots_[node] = slots_[{node, meta_shard}].handle;
   }

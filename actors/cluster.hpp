@@ -127,7 +127,7 @@ class cluster {
   // Starts a split's new shard on `node` (called from that node's replica actor thread).
   void spawn_split(node_id node, spawn_request request);
   status open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
-                      std::unique_ptr<state_machine> machine);
+                      std::unique_ptr<state_machine> machine, bool campaign = false);
   std::unique_ptr<state_machine> machine_for(storage::kv_engine& engine, shard_id shard,
                                              const shard_record* initial) const;
   result<storage::kv_engine*> engine_for(node_id node, shard_id shard);

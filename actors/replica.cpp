@@ -109,8 +109,28 @@ status replica::start(std::optional<raft::snapshot> bootstrap) {
   return ok_status();
 }
 
+void replica::campaign_now(int attempts) {
+  if (node_->info().term > raft::bootstrap_term) return;  // not a new group: elections as usual
+  campaigns_left_ = attempts;
+  ticks_to_campaign_ = 0;
+  retry_campaign();
+}
+
+void replica::retry_campaign() {
+  if (campaigns_left_ == 0) return;
+  auto info = node_->info();
+  bool waiting = info.leader == raft::no_node && (info.role == raft::role::follower ||
+                                                  info.role == raft::role::pre_candidate);
+  if (!waiting) campaigns_left_ = 0;
+  if (campaigns_left_ == 0 || ticks_to_campaign_-- > 0) return;
+  --campaigns_left_;
+  ticks_to_campaign_ = std::max<std::uint64_t>(options_.raft.heartbeat_interval_ticks, 1) - 1;
+  node_->campaign();
+}
+
 void replica::tick() {
   node_->tick();
+  retry_campaign();
   if (!unlanded_.empty()) flush_wanted_ = true;
   expire_parked(false);
 }
@@ -485,7 +505,9 @@ result<ready_output> replica::complete_ready(result<std::uint64_t> synced) {
     node_->advance();
     ready_.reset();
     for (auto& spawn : machine_->take_spawns()) {
-      spawn.conf = node_->info().conf;
+      auto info = node_->info();
+      spawn.conf = info.conf;
+      spawn.campaign = info.role == raft::role::leader;
       out.spawns.push_back(std::move(spawn));
     }
     serve_reads(out);

@@ -135,6 +135,13 @@ class replica {
   read_outcome read_or_park(std::uint64_t id, const std::string& query,
                             std::optional<result<std::string>>& answer);
   status transfer_leader(raft::node_id to) { return node_->transfer_leader(to); }
+  // A new group (still in the bootstrap term) campaigns now instead of after an election
+  // timeout, as a split's new shard does on the node that led the parent (TiKV does the same):
+  // its peers start their replicas when their parent applies the split, about when this one's
+  // vote requests reach them, so a request that found no replica yet is sent again each
+  // heartbeat interval, `attempts` times in all, until a leader is known or the election is past
+  // its pre-vote. A group that has had a leader ignores this: its elections run as usual.
+  void campaign_now(int attempts);
   // A fresh timestamp fetched after this replica became leader of `term` (see
   // state_machine::wants_leader_timestamp); ignored if the term has moved on.
   void leader_timestamp(std::uint64_t term, std::uint64_t ts);
@@ -217,6 +224,7 @@ class replica {
   status maybe_compact();
   error not_leader() const;
   bool admit(std::uint64_t id);
+  void retry_campaign();
 
   struct pending_proposal {
     std::uint64_t id = 0;
@@ -237,6 +245,8 @@ class replica {
   storage::batch_overlay unlanded_;
   std::uint32_t readies_unflushed_ = 0;
   bool flush_wanted_ = false;
+  int campaigns_left_ = 0;  // campaign_now()'s attempts still to make
+  std::uint64_t ticks_to_campaign_ = 0;
   std::unique_ptr<state_machine> machine_;
   std::unique_ptr<storage::log_store> log_;
   std::unique_ptr<replica_log_source> source_;

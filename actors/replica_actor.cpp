@@ -11,6 +11,10 @@
 namespace meridian::actors {
 namespace {
 
+// A new group's preferred member campaigns this many times, a heartbeat interval apart, while its
+// peers start (replica::campaign_now).
+constexpr int campaign_attempts = 8;
+
 struct replica_state {
   replica_spawn args;
   std::map<std::uint64_t, caf::response_promise> waiting;
@@ -269,6 +273,10 @@ caf::behavior replica_behavior(replica_self* self, replica_spawn args) {
   self->delayed_send(self, self->state.args.tick_interval, tick_atom::value);
   if (self->state.args.periodic_interval.count() > 0) {
     self->delayed_send(self, self->state.args.periodic_interval, periodic_atom::value);
+  }
+  if (self->state.args.campaign_at_start) {
+    self->state.args.core->campaign_now(campaign_attempts);
+    schedule_flush(self);
   }
   return {
       [=](raft_envelope& env) {

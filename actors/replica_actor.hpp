@@ -49,6 +49,8 @@ struct replica_spawn {
   // does not hold one of the scheduler's few worker threads. Null: the write runs on the
   // replica's own thread (threaded tests on in-memory engines, the Raft benchmark's simulation).
   caf::actor persister;
+  // Campaign at once (replica::campaign_now) instead of after an election timeout.
+  bool campaign_at_start = false;
 };
 
 // The common case: a replica with no listener, timestamp source, periodic work or spawner.

@@ -213,6 +213,27 @@ TEST_CASE("replica: a leader is elected through storage and a write is answered 
   for (auto& [id, r] : h.replicas) CHECK(r->applied_index() == h.replicas[l]->applied_index());
 }
 
+TEST_CASE("replica: a new group's campaign_now elects at once, asking peers again until they "
+          "start") {
+  harness h;
+  h.use_lease_reads();
+  // Peers 2 and 3 have not started yet (a split's new shard: their parents apply the split a
+  // moment later): the first vote requests find nobody.
+  h.down = {2, 3};
+  h.replicas[1]->campaign_now(8);
+  h.pump();
+  CHECK(h.leader() == 0);
+  h.down.clear();
+  h.ticks(2);  // well inside the election timeout (10 ticks): only the retry can have elected
+  CHECK(h.leader() == 1);
+  // A group that has had a leader elects as usual: after a restart of every member (each may
+  // have promised the old leader its lease) campaign_now does nothing.
+  for (raft::node_id id : {1, 2, 3}) h.crash(id);
+  for (raft::node_id id : {1, 2, 3}) h.restart(id);
+  h.replicas[1]->campaign_now(8);
+  CHECK(h.replicas[1]->info().role == raft::role::follower);
+}
+
 TEST_CASE("replica: a lease read is answered at once once the leader applied its commit index") {
   harness h;
   h.use_lease_reads();

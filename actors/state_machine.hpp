@@ -31,6 +31,7 @@ struct spawn_request {
   std::uint64_t epoch = 0;
   raft::conf_state conf;
   std::string bootstrap_data;  // the bootstrap snapshot's data (a partition export)
+  bool campaign = false;       // the parent's leader applied the split: campaign at once
 };
 
 class state_machine {

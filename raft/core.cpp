@@ -23,6 +23,11 @@ core::core(const config& cfg, const log_source& source, const stored_state& stat
   log_.commit_to(hs.commit);  // a commit below the snapshot index is covered by the snapshot
   term_ = hs.term;
   vote_ = hs.vote;
+  // A node that ever acknowledged a leader holds that leader's term durably (the term changes
+  // before the acknowledgement leaves, and a ready that changes it is persisted before its
+  // messages go), and no leader is ever elected in the bootstrap term: the first campaign is for
+  // the term after it. A node still in the bootstrap term has promised no lease.
+  may_have_promised_ = hs.term > bootstrap_term;
   if (cfg.applied_index > log_.applied()) log_.applied_to(cfg.applied_index);
   become_follower(term_, no_node);
 }

@@ -187,6 +187,9 @@ class core {
   std::uint64_t randomized_timeout_ticks_ = 0;
   // Ticks since start, plus one: the lease clock (0 stands for "never").
   std::uint64_t ticks_ = 1;
+  // Started in a term past the bootstrap term: may have promised a leader its lease before a
+  // restart (in_lease).
+  bool may_have_promised_ = true;
   // This leader sent timeout_now in its term: another node may win without waiting out the
   // followers' lease promise, so no more lease reads in this term.
   bool lease_revoked_ = false;

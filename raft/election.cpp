@@ -52,11 +52,13 @@ void core::campaign_as(campaign_kind kind, bool transfer) {
 
 // The node heard from a live leader within an election timeout (with check-quorum on), or, in
 // lease mode, it restarted less than an election timeout ago and may have promised a leader its
-// lease before the restart. Either way it must not help elect anyone else yet.
+// lease before the restart (a node in the bootstrap term never did: a new group, a split's new
+// shard, elects its first leader without waiting a timeout). Either way it must not help elect anyone else yet.
 bool core::in_lease() const {
   if (!cfg_.check_quorum || election_elapsed_ticks_ >= cfg_.election_timeout_ticks) return false;
   if (leader_ != no_node) return true;
-  return cfg_.reads == read_mode::lease && ticks_ - 1 < cfg_.election_timeout_ticks;
+  return cfg_.reads == read_mode::lease && may_have_promised_ &&
+         ticks_ - 1 < cfg_.election_timeout_ticks;
 }
 
 bool core::has_unapplied_conf_changes() const {

@@ -47,15 +47,18 @@ class log_source {
 // index 1, the leader always catches a newcomer up with a snapshot, and the newcomer learns the
 // exact membership from it instead of replaying conf changes onto a membership it never had
 // (TiKV's initial-log-index idea).
+constexpr std::uint64_t bootstrap_term = 1;
 inline raft::snapshot bootstrap_snapshot(conf_state conf, std::string data = {}) {
   raft::snapshot snap;
   snap.metadata.index = 1;
-  snap.metadata.term = 1;
+  snap.metadata.term = bootstrap_term;
   snap.metadata.conf = std::move(conf);
   snap.data = std::move(data);
   return snap;
 }
-inline storage::hard_state bootstrap_hard_state() { return storage::hard_state{1, no_node, 1}; }
+inline storage::hard_state bootstrap_hard_state() {
+  return storage::hard_state{bootstrap_term, no_node, 1};
+}
 
 // Keeps a prefix of `entries` whose log_entry::bytes() sum to at most max_bytes, and at least one
 // entry. Shared by the log sources and the core's own log.

@@ -12,6 +12,9 @@
 #include "actors/cluster.hpp"
 #include "actors/messages.hpp"
 #include "api/placement.hpp"
+#include "query/descriptor_codec.hpp"
+#include "query/key_names.hpp"
+#include "query/keys.hpp"
 #include "query/local_database.hpp"
 #include "query/session.hpp"
 
@@ -22,6 +25,28 @@ std::uint64_t wall_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
+}
+
+// Table names by id, read from the catalog at a fresh snapshot, to show shard ranges by table
+// (query::describe_key). Whatever cannot be read shows as "table N".
+std::map<std::int64_t, std::string> table_names(txn::transaction_engine& engine) {
+  std::map<std::int64_t, std::string> names;
+  auto t = txn::begin_blocking(engine);
+  if (!t) return names;
+  txn::blocking_transaction txn(std::move(*t));
+  std::string start = query::keys::table_descriptors_start();
+  const std::string end = query::keys::table_descriptors_end();
+  for (;;) {
+    auto page = txn.scan(start, end, 256);
+    if (!page) break;
+    for (const auto& kv : page->rows) {
+      if (auto d = query::decode_descriptor(kv.value)) names[d->id] = d->name;
+    }
+    if (!page->more) break;
+    start = page->resume_key;
+  }
+  (void)txn.rollback();
+  return names;
 }
 
 statement_result convert(query::result_set r, double elapsed_ms) {
@@ -152,11 +177,12 @@ cluster_info embedded_cluster::impl::info(const std::string& session_dc) {
   (void)loaded->get_future().wait_for(std::chrono::seconds(1));
   std::vector<actors::shard_record> records;
   engine.with_io_sync([&](actors::actor_io& io) { records = io.shards().all(); });
+  auto tables = table_names(engine);
   for (const auto& r : records) {
     shard_status s;
     s.id = r.id;
-    s.start_key = r.start.empty() ? "-inf" : txn::printable_key(r.start);
-    s.end_key = r.end.empty() ? "+inf" : txn::printable_key(r.end);
+    s.start_key = r.start.empty() ? "-inf" : query::describe_key(r.start, tables);
+    s.end_key = r.end.empty() ? "+inf" : query::describe_key(r.end, tables);
     s.epoch = r.epoch;
     s.leader = leader_of(r.id);
     s.leader_dc = s.leader ? dc_of(s.leader) : "";

@@ -370,7 +370,10 @@ void start_commit(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
     }
     return self->io().refresh([self, plan, done](result<txn::unit>) { start_commit(self, plan, done); });
   }
-  bool single = groups.groups.size() == 1;
+  // One shard, and few enough keys for one command: the one-phase commit is a single command.
+  bool single = groups.groups.size() == 1 &&
+                groups.groups.begin()->second.second.size() + self->unchanged.size() <=
+                    limits::max_keys_per_command;
   const route& first = groups.groups.begin()->second.first;
   for (const auto& k : self->unchanged) {
     auto w = self->io().locate(k);

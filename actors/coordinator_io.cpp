@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "actors/coordinator_core.hpp"
+#include "common/limits.hpp"
 
 namespace meridian::actors {
 
@@ -140,16 +141,30 @@ void txn_core::scatter(
         self->io().after(self->backoff_ms(attempt), go);
       }
     };
+    // A shard's keys go in commands of at most limits::max_keys_per_command keys each (a
+    // command is one Raft entry): a bulk write of 100,000 rows is many commands, each answered
+    // as a group of its own.
+    std::vector<std::pair<route, std::vector<std::string>>> chunks;
+    for (auto& [id, group] : groups) {
+      auto& keys = group.second;
+      for (std::size_t at = 0; at < keys.size(); at += limits::max_keys_per_command) {
+        std::size_t end = std::min(keys.size(), at + limits::max_keys_per_command);
+        chunks.emplace_back(group.first, std::vector<std::string>(
+                                             std::make_move_iterator(keys.begin() + at),
+                                             std::make_move_iterator(keys.begin() + end)));
+      }
+    }
     // This call holds one outstanding unit until every group is sent, so answers that arrive
     // at once (an inline io) cannot finish the scatter early.
-    state->outstanding += groups.size();
+    state->outstanding += chunks.size();
     if (!unknown.empty()) {
       retry_later(std::move(unknown), attempt, true,
                   error(errc::unavailable, "the shard directory does not cover a key"));
     }
-    for (auto& [id, group] : groups) {
-      auto where = group.first;
-      auto members = std::make_shared<std::vector<std::string>>(std::move(group.second));
+    for (auto& chunk : chunks) {
+      route where = chunk.first;
+      shard_id id = where.shard;
+      auto members = std::make_shared<std::vector<std::string>>(std::move(chunk.second));
       self->io().command(
           id, encode_command(state->build(where, *members)),
           [state, where, members, attempt, retry_later](result<std::string> bytes) {

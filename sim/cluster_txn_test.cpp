@@ -3,6 +3,7 @@
 // a long update-heavy run, refuses reads below its safe point, and never passes a running
 // transaction (PROTOCOL.md "Isolation" and "Garbage collection").
 #include "actors/shard_machine.hpp"
+#include "common/limits.hpp"
 #include "sim/cluster_world.hpp"
 
 using namespace meridian;
@@ -87,6 +88,41 @@ TEST_CASE("cluster: write skew (G2-item) across shards happens without lock_keys
     } else {
       CHECK(second.ok());  // both went off call: snapshot isolation allows it
     }
+  }
+}
+
+TEST_CASE("cluster: a transaction writing more keys than one command carries commits whole") {
+  // One shard gets 1.5 x limits::max_keys_per_command keys, the other a few: the prewrites and
+  // the commits go in several commands per shard (one command is one Raft entry), and one-phase
+  // commit, a single command, is not attempted even when every key is in one shard.
+  world w;
+  auto east = w.client(1);
+  const std::size_t n = limits::max_keys_per_command * 3 / 2;
+  for (bool both_shards : {false, true}) {
+    std::string prefix = both_shards ? "b" : "a";
+    auto t = w.begin(east);
+    for (std::size_t i = 0; i < n; ++i) {
+      REQUIRE((*t)->put(prefix + "-bulk-" + std::to_string(i), "v").ok());
+    }
+    if (both_shards) REQUIRE((*t)->put("z-bulk", "v").ok());
+    auto committed = w.commit(east, t);
+    REQUIRE(committed.ok());
+    auto reader = w.begin(east);
+    std::size_t seen = 0;
+    std::string start = prefix + "-bulk-", end = prefix + "-bulk.";
+    for (bool more = true; more;) {
+      w.run(east, [&](actors::cluster_engine&, auto done) {
+        (*reader)->scan(start, end, 10'000, false, [&, done](result<txn::scan_page> page) {
+          REQUIRE(page.ok());
+          seen += page->rows.size();
+          more = page->more;
+          start = page->resume_key;
+          done();
+        });
+      });
+    }
+    CHECK(seen == n);
+    if (both_shards) CHECK(w.get(east, reader, "z-bulk")->value_or("") == "v");
   }
 }
 

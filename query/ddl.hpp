@@ -62,7 +62,8 @@ void execute_ddl(const ddl_env& env, const sql::statement& statement, ddl_callba
 // ---- shared by the DDL files -------------------------------------------------------------
 
 // True when retrying the same work may succeed (conflicts, locks, leader changes), but not
-// when the outcome is unknown or the request was cancelled.
+// when the outcome is unknown, the request was cancelled, or the cluster stayed unavailable for
+// a whole request deadline.
 bool retry_may_help(const error& e);
 
 // Back-off before attempt `attempt` (1-based): base * 2^(attempt-1), capped.

@@ -137,8 +137,11 @@ void sweep_dropped_tables(const ddl_env& env, std::shared_ptr<txn::ledger> ledge
 }
 
 bool retry_may_help(const error& e) {
+  // unavailable: the io already kept trying every replica until its own deadline; running the
+  // statement again would only multiply the wait (five 8-second waits for one statement while a
+  // quorum is down) before the same answer.
   return e.retryable() && e.code() != errc::outcome_unknown && e.code() != errc::timeout &&
-         e.code() != errc::cancelled;
+         e.code() != errc::cancelled && e.code() != errc::unavailable;
 }
 
 std::uint32_t backoff_ms(int attempt) {

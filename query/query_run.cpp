@@ -78,7 +78,10 @@ result<txn::begin_options> statement_run::as_of_options(const sql::select_stmt& 
         return sql::make_sql_error(errc::sql_invalid_value, sql_, e.pos,
                                    "AS OF SYSTEM TIME needs a time in the past, such as '-10s'");
       }
+      // Under a millisecond ago is now: a fresh snapshot, which sees every commit so far (a
+      // timestamp at the start of the current millisecond would miss this millisecond's).
       options.staleness_ms = static_cast<std::uint64_t>(-*micros / 1000);
+      if (options.staleness_ms == 0) options.staleness_ms.reset();
       options.read_only = true;
       return options;
     }
@@ -131,11 +134,22 @@ void statement_run::begin_attempt() {
   auto self = shared_from_this();
   session_.engine_.begin(begin_options_, via_trampoline<std::unique_ptr<txn::transaction>>(
                                              tramp_, [self](result<std::unique_ptr<txn::transaction>> t) {
-                                               if (!t) return self->retry_or_finish(t.err());
+                                               if (!t) return self->begin_failed(t.err());
                                                self->own_txn_ = std::move(*t);
                                                self->txn_ = self->own_txn_.get();
                                                self->read_tables();
                                              }));
+}
+
+void statement_run::begin_failed(const error& e) {
+  // A read timestamp past the newest one the oracle issued: the statement's error, at its AS OF.
+  const sql::select_stmt* s = query_ ? select_of(*query_) : nullptr;
+  if (begin_options_.read_ts && e.code() == errc::invalid_argument && s && s->as_of_system_time) {
+    return finish(sql::make_sql_error(errc::sql_invalid_value, sql_, s->as_of_system_time->pos,
+                                      "AS OF SYSTEM TIME names a time in the future; it needs a "
+                                      "time in the past, such as '-10s'"));
+  }
+  retry_or_finish(e);
 }
 
 result<descriptor_ptr> statement_run::decode_cached(const std::string& name, const std::string& bytes) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "common/time_text.hpp"
+#include "query/ddl.hpp"
 #include "query/local_database.hpp"
 #include "query/session.hpp"
 #include "storage/key_codec.hpp"
@@ -32,6 +33,16 @@ struct fixture {
     return r.err();
   }
 };
+
+TEST_CASE("session: a statement is run again after a conflict, not after a request deadline") {
+  CHECK(retry_may_help(error(errc::write_conflict, "lost a race")));
+  CHECK(retry_may_help(error(errc::not_leader, "leader moved")));
+  // The io kept trying every replica for a whole deadline: running the statement again would
+  // only multiply the wait while a quorum is down.
+  CHECK_FALSE(retry_may_help(error(errc::unavailable, "no quorum")));
+  CHECK_FALSE(retry_may_help(error(errc::outcome_unknown, "may have committed")));
+  CHECK_FALSE(retry_may_help(error(errc::cancelled, "cancelled")));
+}
 
 TEST_CASE("session: create, insert, select round trip") {
   fixture f;

@@ -51,6 +51,7 @@ class statement_run : public std::enable_shared_from_this<statement_run> {
   void complete_query();
   void fail_query(const error& e);
   void retry_or_finish(const error& e);
+  void begin_failed(const error& e);
   void explain();
   result<txn::begin_options> as_of_options(const sql::select_stmt& s) const;
   // Maps a commit's write_conflict to sql_schema_changed when a validated table changed.

@@ -1,6 +1,7 @@
 // Ordering and printing of datums; see common/datum.hpp.
 #include "common/datum.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -53,6 +54,18 @@ int compare(const tuple& a, const tuple& b) {
 }
 
 bool datum_equal(const datum& a, const datum& b) { return compare(a, b) == 0; }
+
+std::string double_text(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round trip
+  if (ec != std::errc()) {
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+  }
+  return std::string(buf, end);
+}
 
 std::string debug_string(const datum& d) {
   switch (d.index()) {

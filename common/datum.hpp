@@ -42,4 +42,9 @@ bool datum_equal(const datum& a, const datum& b);
 // Human-readable form, for test output and error messages.
 std::string debug_string(const datum& d);
 
+// A DOUBLE as SQL shows it: the shortest text that reads back as the same value (PostgreSQL
+// 12's rule: 0.1 + 0.2 is 0.30000000000000004, 1e15 + 1 is 1000000000000001), and NaN,
+// Infinity, -Infinity.
+std::string double_text(double v);
+
 }  // namespace meridian

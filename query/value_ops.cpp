@@ -277,15 +277,7 @@ std::string value_to_text(const datum& value) {
     case 1: return std::get<bool>(value) ? "true" : "false";
     case 2: return std::to_string(std::get<std::int64_t>(value));
     case 3: return std::to_string(std::get<std::uint64_t>(value));
-    case 4: {
-      double v = std::get<double>(value);
-      if (std::isnan(v)) return "NaN";
-      if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.15g", v);
-      if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof buf, "%.17g", v);
-      return buf;
-    }
+    case 4: return double_text(std::get<double>(value));
     case 5: return std::get<decimal>(value).to_string();
     case 6: return format_timestamp(std::get<timestamp_value>(value).micros);
     case 7: return std::get<std::string>(value);

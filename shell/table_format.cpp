@@ -63,11 +63,8 @@ std::string format_value(const datum& d) {
       return "NULL";
     case 1:
       return std::get<bool>(d) ? "true" : "false";
-    case 4: {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.15g", std::get<double>(d));
-      return buf;
-    }
+    case 4:
+      return double_text(std::get<double>(d));
     case 6:
       return format_timestamp(std::get<timestamp_value>(d).micros);
     case 7:

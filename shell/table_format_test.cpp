@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 using namespace meridian;
 
 TEST_CASE("table format: alignment, NULL and the footer") {
@@ -32,4 +34,15 @@ TEST_CASE("table format: statements without rows print their tag") {
   CHECK(shell::format_value(datum{timestamp_value{0}}) == "1970-01-01 00:00:00");
   CHECK(shell::format_value(datum{2.5}) == "2.5");
   CHECK(shell::format_value(datum{true}) == "true");
+}
+
+TEST_CASE("table format: a DOUBLE shows the shortest text that reads back as the same value") {
+  // Two different values never print alike (PostgreSQL 12's extra_float_digits rule).
+  CHECK(shell::format_value(datum{1.0000000000000002}) == "1.0000000000000002");
+  CHECK(shell::format_value(datum{1.0}) == "1");
+  CHECK(shell::format_value(datum{1e15 + 1}) == "1000000000000001");
+  CHECK(shell::format_value(datum{0.1 + 0.2}) == "0.30000000000000004");
+  CHECK(shell::format_value(datum{0.1}) == "0.1");
+  CHECK(shell::format_value(datum{-std::numeric_limits<double>::infinity()}) == "-Infinity");
+  CHECK(shell::format_value(datum{std::numeric_limits<double>::quiet_NaN()}) == "NaN");
 }

@@ -187,8 +187,19 @@ void tokenizer::scan_quoted(token& t, char quote) {
       if (at_end() || source_[offset_] != quote) break;
       advance_ascii(1);
       ++doubled;
-    } else {
+    } else if (static_cast<unsigned char>(source_[offset_]) < 0x80) {
       advance_one();
+    } else {
+      // Text and names are UTF-8 (PostgreSQL: "invalid byte sequence for encoding UTF8").
+      std::uint32_t code_point = 0;
+      std::size_t n = decode_utf8(source_.substr(offset_), code_point);
+      if (n == 0) {
+        auto c = static_cast<unsigned char>(source_[offset_]);
+        return fail(t, here(), errc::sql_syntax,
+                    "byte " + hex_byte(c) + " is not UTF-8 text: " +
+                        (quote == '\'' ? "a string" : "a quoted name") + " must be valid UTF-8");
+      }
+      for (std::size_t i = 0; i < n; ++i) advance_one();
     }
   }
   t.text = source_.substr(start, offset_ - start);

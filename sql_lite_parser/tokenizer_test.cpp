@@ -168,6 +168,9 @@ TEST_CASE("tokenizer: each kind of malformed input has its own message and posit
       {"SELECT $0", errc::sql_syntax, 8, "placeholders are numbered from $1"},
       {"SELECT $65536", errc::limit_exceeded, 8, "placeholder $65536 exceeds the limit"},
       {"SELECT \"\"", errc::sql_syntax, 8, "a quoted name must not be empty"},
+      {"SELECT 'a\xc3\x28'", errc::sql_syntax, 10, "byte 0xc3 is not UTF-8 text: a string"},
+      {"SELECT '\xed\xa0\x80'", errc::sql_syntax, 9, "byte 0xed is not UTF-8"},  // a surrogate
+      {"SELECT \"\xe2\x82\"", errc::sql_syntax, 9, "is not UTF-8 text: a quoted name"},
   };
   for (const row& r : rows) {
     CAPTURE(r.sql);
@@ -180,6 +183,7 @@ TEST_CASE("tokenizer: each kind of malformed input has its own message and posit
           0);
   }
   CHECK(failure_of("SELECT $65535").code == errc::ok);
+  CHECK(failure_of("SELECT 'caf\xc3\xa9 \xf0\x9f\x98\x80', \"\xe2\x82\xac\"").code == errc::ok);
 }
 
 TEST_CASE("tokenizer: names longer than the limit fail, keywords and the limit itself pass") {

@@ -206,9 +206,21 @@ result<std::size_t> bind_order_item(const sql::order_item& o, const bind_context
     }
   }
   if (const auto* c = std::get_if<sql::column_ref>(&e.node); c && c->table.empty()) {
+    // An output name two different outputs carry is ambiguous (PostgreSQL's rule); the same
+    // expression twice under one name is not.
+    std::optional<std::size_t> found;
     for (std::size_t i = 0; i < out.visible; ++i) {
-      if (out.names[i] == c->column) return i;
+      if (out.names[i] != c->column) continue;
+      if (found && !same_expr(out.outputs[*found], out.outputs[i])) {
+        return sql::make_sql_error(errc::sql_ambiguous_column, ctx.source, e.pos,
+                                   "ORDER BY \"" + c->column + "\" is ambiguous: output columns " +
+                                       std::to_string(*found + 1) + " and " +
+                                       std::to_string(i + 1) +
+                                       " both have that name; order by position or rename one");
+      }
+      if (!found) found = i;
     }
+    if (found) return *found;
   }
   expr_binder b(ctx, from);
   if (out.aggregate) b.bind_after_grouping(&out.agg);

@@ -86,6 +86,10 @@ status parser::parse_alias(std::optional<identifier>& alias) {
 }
 
 result<table_ref> parser::parse_table_ref() {
+  if (peek_is(token_kind::left_paren)) {
+    return fail_at(peek(), errc::sql_unsupported,
+                   "subqueries and VALUES lists in FROM are not supported; name a table");
+  }
   auto name = expect_identifier("a table name");
   if (!name.ok()) return name.err();
   if (peek_is(token_kind::dot)) {

@@ -122,6 +122,10 @@ const mistake mistakes[] = {
      "found identifier b"},
     {"SELECT a FROM", errc::sql_syntax,
      "line 1, column 14: expected a table name after FROM, found end of input"},
+    {"SELECT a FROM (SELECT 1) x", errc::sql_unsupported,
+     "line 1, column 15: subqueries and VALUES lists in FROM are not supported; name a table"},
+    {"SELECT a FROM t JOIN (VALUES (1)) v ON true", errc::sql_unsupported,
+     "line 1, column 22: subqueries and VALUES lists in FROM are not supported; name a table"},
     {"SELECT a FROM order", errc::sql_syntax,
      "line 1, column 15: expected a table name after FROM, found keyword ORDER (a reserved "
      "word: write \"order\" to use it as a name)"},

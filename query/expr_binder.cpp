@@ -177,8 +177,15 @@ result<bound_expr> expr_binder::bind_literal(const sql::literal& l, sql::source_
       errno = 0;
       long long v = std::strtoll(l.text.c_str(), nullptr, 10);
       if (errno == ERANGE) {
-        return error_at(errc::sql_out_of_range, pos,
-                        "integer " + l.text + " is out of range for BIGINT");
+        // Past BIGINT an integer is a DECIMAL, as in PostgreSQL (which makes it numeric): a
+        // DECIMAL(38,0) column takes 38-digit literals.
+        auto d = decimal::parse(l.text);
+        if (!d) {
+          return error_at(errc::sql_out_of_range, pos,
+                          "integer " + l.text + " is out of range for BIGINT and for DECIMAL(" +
+                              std::to_string(decimal::max_precision) + ")");
+        }
+        return bound_expr::constant_of(*d, sql_type::decimal(decimal::max_precision, 0), pos);
       }
       return bound_expr::constant_of(static_cast<std::int64_t>(v), sql_type::bigint(), pos);
     }

@@ -22,7 +22,7 @@ const char* help_text =
     "  \\fault isolate DC  cut a datacenter off (embedded cluster only)\n"
     "  \\fault heal        restore every link\n"
     "  \\fault crash NODE  power loss of one node; \\fault restart NODE brings it back\n"
-    "  \\timing on|off     show statement time and round trips\n";
+    "  \\timing [on|off]   show statement time and round trips (no argument: toggle)\n";
 
 class line_source {
  public:
@@ -78,9 +78,11 @@ class repl {
       if (info) out_ << format_cluster(*info); else report(info.err());
     } else if (cmd == "\\fault") {
       fault(w);
-    } else if (cmd == "\\timing" && w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
-      options_.format.show_timing = options_.format.show_round_trips = w[1] == "on";
-      out_ << "timing " << w[1] << "\n";
+    } else if (cmd == "\\timing" && (w.size() == 1 || (w.size() == 2 && (w[1] == "on" || w[1] == "off")))) {
+      // Without an argument it toggles, as in psql.
+      bool on = w.size() == 1 ? !options_.format.show_timing : w[1] == "on";
+      options_.format.show_timing = options_.format.show_round_trips = on;
+      out_ << "timing " << (on ? "on" : "off") << "\n";
     } else {
       err_ << "unknown command " << cmd << " (\\? lists the commands)\n";
       ++failures_;

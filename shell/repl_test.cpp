@@ -1,0 +1,53 @@
+// The shell's loop over a local session: backslash commands run where they appear, \timing
+// switches the footer's time on, off, or toggles it without an argument (as psql's does), and a
+// failed statement in a script makes the exit status 1.
+#include "shell/repl.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "api/embedded.hpp"
+
+using namespace meridian;
+
+namespace {
+
+struct run_result {
+  int status = 0;
+  std::string out, err;
+};
+
+run_result run_script(const std::string& script) {
+  auto session = api::open_local_session("");
+  REQUIRE(session.ok());
+  std::istringstream in(script);
+  std::ostringstream out, err;
+  shell::repl_options o;
+  o.interactive = false;
+  o.format.show_timing = o.format.show_round_trips = false;
+  int status = shell::run_repl(**session, in, out, err, o);
+  return {status, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("repl: \\timing without an argument toggles the footer's time") {
+  auto r = run_script("\\timing\nSELECT 1;\n\\timing\nSELECT 2;\n\\timing off\n");
+  CHECK(r.status == 0);
+  CHECK(r.out.find("timing on\n") != std::string::npos);
+  CHECK(r.out.find("(1 row, ") != std::string::npos);  // timed
+  CHECK(r.out.find("timing off\n") != std::string::npos);
+  CHECK(r.out.find("(1 row)\n") != std::string::npos);  // not timed
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("repl: a failed statement or an unknown command makes a script's status 1") {
+  CHECK(run_script("SELECT 1;\n").status == 0);
+  auto bad = run_script("SELECT nope;\n");
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find("E5003") != std::string::npos);
+  auto unknown = run_script("\\frobnicate\n");
+  CHECK(unknown.status == 1);
+  CHECK(unknown.err.find("unknown command \\frobnicate") != std::string::npos);
+}

@@ -17,42 +17,34 @@ class cluster_transaction final : public txn::transaction {
 
   void get(std::string key, txn::callback<std::optional<std::string>> done) override {
     if (auto s = usable(); !s) return done(s.err());
-    if (const auto* m = core_->buffer.find(key);
-        m != nullptr && m->kind != storage::mutation_kind::lock_only) {
-      return done(m->kind == storage::mutation_kind::put ? std::optional<std::string>(m->value)
-                                                         : std::nullopt);
-    }
+    if (auto own = own_write(key)) return done(std::move(*own));
     core_->read_key(std::move(key), deadline(), 0, std::move(done));
   }
 
   void batch_get(std::vector<std::string> keys,
                  txn::callback<std::vector<std::optional<std::string>>> done) override {
     if (auto s = usable(); !s) return done(s.err());
-    struct gather {
-      std::vector<std::optional<std::string>> values;
-      std::size_t pending = 0;
-      bool failed = false;
-    };
-    auto g = std::make_shared<gather>();
-    g->values.resize(keys.size());
-    g->pending = keys.size() + 1;  // +1 held while issuing (inline answers cannot finish early)
-    auto finish = [g, done] {
-      if (--g->pending == 0 && !g->failed) done(std::move(g->values));
-    };
+    // Read-your-own-writes first; the rest in one query per shard (txn_core::read_keys).
+    auto values = std::make_shared<std::vector<std::optional<std::string>>>(keys.size());
+    std::vector<std::size_t> slots;
+    std::vector<std::string> to_read;
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      get(keys[i], [g, i, finish, done](result<std::optional<std::string>> v) {
-        if (!v) {
-          if (!g->failed) {
-            g->failed = true;
-            done(v.err());
-          }
-          return;
-        }
-        g->values[i] = std::move(*v);
-        finish();
-      });
+      if (auto own = own_write(keys[i])) {
+        (*values)[i] = std::move(*own);
+        continue;
+      }
+      slots.push_back(i);
+      to_read.push_back(std::move(keys[i]));
     }
-    finish();
+    if (to_read.empty()) return done(std::move(*values));
+    core_->read_keys(std::move(to_read), deadline(),
+                     [values, slots = std::move(slots), done](result<txn_core::values> read) {
+                       if (!read) return done(read.err());
+                       for (std::size_t i = 0; i < slots.size(); ++i) {
+                         (*values)[slots[i]] = std::move((*read)[i]);
+                       }
+                       done(std::move(*values));
+                     });
   }
 
   void scan(std::string start, std::string end, std::size_t limit, bool reverse,
@@ -95,6 +87,14 @@ class cluster_transaction final : public txn::transaction {
   const txn::ledger& round_trips() const override { return core_->ledger; }
 
  private:
+  // What this transaction wrote at `key`, when it wrote a value or a delete (the inner nullopt):
+  // its reads see it (read-your-own-writes).
+  std::optional<std::optional<std::string>> own_write(const std::string& key) const {
+    const auto* m = core_->buffer.find(key);
+    if (m == nullptr || m->kind == storage::mutation_kind::lock_only) return std::nullopt;
+    return m->kind == storage::mutation_kind::put ? std::optional<std::string>(m->value)
+                                                  : std::optional<std::string>();
+  }
   static void step_scan(std::shared_ptr<txn_core> core, std::shared_ptr<txn::scan_merger> merger,
                         bool reverse, std::uint64_t deadline, txn::callback<txn::scan_page> done) {
     auto f = merger->next_fetch();

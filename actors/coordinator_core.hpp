@@ -52,6 +52,23 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
                 txn::callback<std::optional<std::string>> done);
   void read_page(txn::scan_merger::fetch f, bool reverse, std::uint64_t deadline_ms, int attempt,
                  txn::callback<txn::scan_page> done);
+  // coordinator_batch.cpp: reads `keys` (none buffered here), one query per shard holding
+  // several of them (batch_get) and a plain read for a key alone in its shard. Values come back
+  // in the order of `keys`.
+  using values = std::vector<std::optional<std::string>>;
+  void read_keys(std::vector<std::string> keys, std::uint64_t deadline_ms,
+                 txn::callback<values> done);
+  // One batch_get of keys that share a shard when it leaves; a lock met is resolved and the
+  // batch read again; keys a split has since put in different shards are read one by one.
+  void read_batch(std::vector<std::string> keys, std::uint64_t deadline_ms, int attempt,
+                  txn::callback<values> done);
+  void read_each(std::vector<std::string> keys, std::uint64_t deadline_ms,
+                 txn::callback<values> done);
+  // A read met a lock (`met`; none while it is still being proposed): resolves it, then calls
+  // `again` (after a back-off while its owner lives), or `fail` (lock_not_resolved past the
+  // deadline, or the resolution's error).
+  void after_lock(const std::optional<storage::locked_key>& met, std::uint64_t deadline_ms,
+                  int attempt, std::function<void()> again, std::function<void(error)> fail);
   // Resolves a foreign lock met at `key` by a reader (reader = true: may push a classic lock
   // past read_ts) or a writer.
   void resolve(storage::locked_key met, bool reader, txn::callback<resolution> done);
@@ -61,9 +78,11 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   // A query to the shard `locate` picks, retried across refreshes and epoch mismatches and
   // transport failures until the deadline. Delivers the shard's encoded answer and the route.
   using locator = std::function<std::optional<route>()>;
+  // `unroutable`, when given, is called instead of retrying when `locate` finds no route.
   void query_shard(locator locate, std::function<shard_query(const route&)> build,
                    std::uint64_t deadline_ms, int attempt,
-                   std::function<void(result<std::pair<route, std::string>>)> done);
+                   std::function<void(result<std::pair<route, std::string>>)> done,
+                   std::function<void()> unroutable = {});
   struct query_request;
   void query_attempt(std::shared_ptr<query_request> req, int attempt);
   // Commands for `keys`, one per shard holding some of them, built by `build`; a group whose

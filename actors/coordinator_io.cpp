@@ -24,13 +24,16 @@ struct txn_core::query_request {
   std::function<shard_query(const route&)> build;
   std::uint64_t deadline_ms;
   std::function<void(result<std::pair<route, std::string>>)> done;
+  std::function<void()> unroutable;
 };
 
 void txn_core::query_shard(locator locate, std::function<shard_query(const route&)> build,
                            std::uint64_t deadline_ms, int attempt,
-                           std::function<void(result<std::pair<route, std::string>>)> done) {
-  query_attempt(std::make_shared<query_request>(
-                    query_request{std::move(locate), std::move(build), deadline_ms, std::move(done)}),
+                           std::function<void(result<std::pair<route, std::string>>)> done,
+                           std::function<void()> unroutable) {
+  query_attempt(std::make_shared<query_request>(query_request{std::move(locate), std::move(build),
+                                                              deadline_ms, std::move(done),
+                                                              std::move(unroutable)}),
                 attempt);
 }
 
@@ -47,6 +50,7 @@ void txn_core::query_attempt(std::shared_ptr<query_request> req, int attempt) {
     }
   };
   auto where = req->locate();
+  if (!where && req->unroutable) return req->unroutable();
   if (!where) {
     return retry(error(errc::unavailable, "the shard directory does not cover the key"), true);
   }

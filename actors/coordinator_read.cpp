@@ -21,22 +21,37 @@ void txn_core::read_key(std::string key, std::uint64_t deadline_ms, int attempt,
         auto answer = decode_answer(got->second);
         if (answer) return done(decode_value(*answer));
         if (answer.err().code() != errc::key_locked) return done(answer.err().cause);
-        auto retry = [self, key, deadline_ms, attempt, done](result<resolution> r) {
-          if (!r) return done(r.err());
-          if (self->past(deadline_ms)) {
-            return done(error(errc::lock_not_resolved,
-                              "a lock on '" + txn::printable_key(key) +
-                                  "' was not resolved before the read's deadline"));
-          }
-          auto again = [self, key, deadline_ms, attempt, done] {
-            self->read_key(key, deadline_ms, attempt + 1, done);
-          };
-          if (*r == resolution::wait) return self->io().after(self->backoff_ms(attempt), again);
-          again();
-        };
-        if (!answer.err().lock) return retry(resolution::wait);  // a lock still being proposed
-        self->resolve(*answer.err().lock, true, retry);
+        self->after_lock(
+            answer.err().lock, deadline_ms, attempt,
+            [self, key, deadline_ms, attempt, done] {
+              self->read_key(key, deadline_ms, attempt + 1, done);
+            },
+            [key, done](error e) {
+              if (e.code() == errc::lock_not_resolved) {
+                e = error(errc::lock_not_resolved, "a lock on '" + txn::printable_key(key) +
+                                                       "' was not resolved before the read's "
+                                                       "deadline");
+              }
+              done(std::move(e));
+            });
       });
+}
+
+void txn_core::after_lock(const std::optional<storage::locked_key>& met, std::uint64_t deadline_ms,
+                          int attempt, std::function<void()> again,
+                          std::function<void(error)> fail) {
+  auto self = shared_from_this();
+  auto retry = [self, deadline_ms, attempt, again, fail](result<resolution> r) {
+    if (!r) return fail(r.err());
+    if (self->past(deadline_ms)) {
+      return fail(error(errc::lock_not_resolved,
+                        "a lock met by a read was not resolved before the read's deadline"));
+    }
+    if (*r == resolution::wait) return self->io().after(self->backoff_ms(attempt), again);
+    again();
+  };
+  if (!met) return retry(resolution::wait);  // a lock still being proposed
+  resolve(*met, true, retry);
 }
 
 void txn_core::read_page(txn::scan_merger::fetch f, bool reverse, std::uint64_t deadline_ms,

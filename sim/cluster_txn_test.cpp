@@ -126,6 +126,42 @@ TEST_CASE("cluster: a transaction writing more keys than one command carries com
   }
 }
 
+TEST_CASE("cluster: batch_get asks each shard once, and sees the transaction's own writes") {
+  world w;
+  auto east = w.client(1);
+  std::map<std::string, std::string> seed;
+  for (int i = 0; i < 50; ++i) seed["a-" + std::to_string(i)] = "v" + std::to_string(i);
+  REQUIRE(w.write(east, seed).ok());
+  auto t = w.begin(east);
+  REQUIRE((*t)->put("a-3", "mine").ok());
+  REQUIRE((*t)->del("a-4").ok());
+  std::vector<std::string> keys;
+  for (int i = 0; i < 50; ++i) keys.push_back("a-" + std::to_string(i));
+  keys.push_back("a-missing");  // shard 1, never written
+  keys.push_back("z-missing");  // shard 2, alone there
+  std::uint64_t reads_before = (*t)->round_trips().read_round_trips;
+  result<std::vector<std::optional<std::string>>> got = error(errc::internal, "not run");
+  w.run(east, [&](actors::cluster_engine&, auto done) {
+    (*t)->batch_get(keys, [&, done](result<std::vector<std::optional<std::string>>> v) {
+      got = std::move(v);
+      done();
+    });
+  });
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == keys.size());
+  for (int i = 0; i < 50; ++i) {
+    CAPTURE(i);
+    std::optional<std::string> want = "v" + std::to_string(i);
+    if (i == 3) want = "mine";
+    if (i == 4) want = std::nullopt;
+    CHECK((*got)[i] == want);
+  }
+  CHECK_FALSE((*got)[50].has_value());
+  CHECK_FALSE((*got)[51].has_value());
+  // One batch for the 49 unbuffered keys of shard 1, one read for the key alone in shard 2.
+  CHECK((*t)->round_trips().read_round_trips - reads_before == 2);
+}
+
 TEST_CASE("gc: data stays flat under a long update-heavy run, and old snapshots are refused") {
   world w([](actors::cluster_options& o) {
     o.gc.interval = 1s;

@@ -270,6 +270,14 @@ void actor_io::split(shard_id shard, std::string key, txn::callback<txn::unit> d
           [done](caf::error& e) { done(error(errc::timeout, "split: " + caf::to_string(e))); });
 }
 
+void actor_io::rebalance() {
+  for (const auto& n : net_->topo().nodes) {
+    if (caf::actor service = net_->endpoint(n.id, service_endpoint)) {
+      self_->send(service, balance_atom::value, true);
+    }
+  }
+}
+
 void actor_io::refresh(txn::callback<txn::unit> done) {
   refresh_waiting_.push_back(std::move(done));
   if (refreshing_) return;

@@ -51,6 +51,9 @@ class actor_io final : public cluster_io {
   node_id home() const { return home_; }
   // Asks this node's service to split `shard` at `key` (directory updated when it answers).
   void split(shard_id shard, std::string key, txn::callback<txn::unit> done);
+  // Asks every node's balancer to move leaders to their preferred datacenters now rather than
+  // at its next round (a placement just changed preferences).
+  void rebalance();
   transport& network() { return *net_; }
   const directory& shards() const { return directory_; }
   node_id leader_hint(shard_id shard) const;

@@ -112,8 +112,7 @@ void publish(service_self* self, shard_record mine) {
 // runs here but whose directory record prefers another datacenter hands its leadership to the
 // replica there (Raft leader transfer: it happens only once that replica is up to date, and a
 // datacenter that is down simply keeps no leader, so leaders return when it comes back).
-void balance(service_self* self) {
-  self->delayed_send(self, std::chrono::seconds(2), balance_atom::value);
+void balance_now(service_self* self) {
   auto& io = *self->state.io;
   io.refresh([self](result<txn::unit> loaded) {
     if (!loaded) return;
@@ -148,6 +147,11 @@ void balance(service_self* self) {
   });
 }
 
+void balance(service_self* self) {
+  self->delayed_send(self, std::chrono::seconds(2), balance_atom::value);
+  balance_now(self);
+}
+
 caf::behavior service_behavior(service_self* self, std::shared_ptr<transport> net, node_id node,
                                std::vector<node_id> meta_nodes,
                                std::function<std::uint64_t()> clock_ms,
@@ -161,6 +165,8 @@ caf::behavior service_behavior(service_self* self, std::shared_ptr<transport> ne
   self->delayed_send(self, std::chrono::seconds(2), balance_atom::value);
   return {
       [=](balance_atom) { balance(self); },
+      // Out of turn (a placement just set preferences): once, without starting another cycle.
+      [=](balance_atom, bool) { balance_now(self); },
       [=](tso_atom, std::uint32_t) -> caf::result<shard_reply> {
         auto promise = self->make_response_promise<shard_reply>();
         self->state.io->timestamp([promise](result<std::uint64_t> ts) mutable {

@@ -108,7 +108,10 @@ void cluster_placement::table_placed(const query::table_descriptor& table,
       boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
       split_at(io, boundaries, [&io, ranges, done](status s) {
         if (!s) return done(s);
-        prefer(io, ranges, done);
+        prefer(io, ranges, [&io, done](status preferred) {
+          if (preferred) io.rebalance();  // leaders move now, not at the balancer's next round
+          done(preferred);
+        });
       });
     });
   });

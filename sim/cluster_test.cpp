@@ -1,6 +1,9 @@
 // The whole cluster under the deterministic simulator: a transaction written from one datacenter
 // is read from another; one-phase commit for one shard and two-phase commits across shards; a
-// conflicting writer loses (first committer wins); timestamps come from the oracle.
+// conflicting writer loses (first committer wins); timestamps come from the oracle; a placement's
+// preference moves a leader at once.
+#include "actors/actor_io.hpp"
+#include "actors/meta_machine.hpp"
 #include "sim/cluster_world.hpp"
 
 using namespace meridian;
@@ -218,4 +221,45 @@ TEST_CASE("cluster: a split moves the right half to a new shard, losing and doub
   auto shards = w.cluster->shards();
   auto newest = *std::max_element(shards.begin(), shards.end());
   CHECK(w.cluster->replicas(newest).size() == 3);
+}
+
+namespace {
+
+// The node that leads `shard` now, 0 while none does.
+node_id leader_now(world& w, shard_id shard) {
+  for (const auto& r : w.cluster->replicas(shard)) {
+    if (r->info().role == raft::role::leader) return r->id();
+  }
+  return 0;
+}
+
+// Prefers `dc` for shard 1 (as a placement does), asking the balancers to act at once or not,
+// and reports who leads shard 1 0.9 s later: before the balancers' next periodic round (every
+// 2 s since the services started), which the test keeps at least 1.5 s away.
+node_id leader_after_preferring(bool rebalance) {
+  world w;
+  auto east = w.client(1);
+  w.rt.run_until(w.rt.now() + 500ms);  // 0.5 s past a periodic round (rounds at 2 s multiples)
+  REQUIRE(leader_now(w, 1) != 0);
+  bool preferred = false;
+  sim::post(east, [&] {
+    (*east.io)->command(actors::meta_shard, actors::meta_machine::prefer_command(1, "ap-south"),
+                        [&](result<std::string> r) {
+                          REQUIRE(r.ok());
+                          preferred = true;
+                          if (rebalance) (*east.io)->rebalance();
+                        });
+  });
+  w.rt.run_until(w.rt.now() + 900ms);
+  REQUIRE(preferred);
+  return leader_now(w, 1);
+}
+
+}  // namespace
+
+TEST_CASE("cluster: a placement's preference moves the leader at once, not at the next round") {
+  const node_id ap_south = 3;  // topology::default_geo: node 3 is ap-south's
+  CHECK(leader_after_preferring(true) == ap_south);
+  // Without the prompt the leader stays until the balancers' periodic round.
+  CHECK(leader_after_preferring(false) != ap_south);
 }

@@ -284,12 +284,14 @@ void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan>
           return finish_keys(self, std::move(secondaries), recorded);
         }
         if (a.err().code() == errc::commit_ts_expired) {
-          // A reader pushed the primary's min_commit_ts: commit above it.
+          // A reader pushed the primary's min_commit_ts: commit above it, after validating the
+          // unchanged keys again at the new commit_ts (a schema change may have committed
+          // between the two).
           std::uint64_t floor = a.err().min_commit_ts;
           return self->io().timestamp([self, plan, floor, done](result<std::uint64_t> ts) {
             ++self->ledger.tso_round_trips;
             if (!ts) return done(error(errc::outcome_unknown, ts.err().message()));
-            commit_primary(self, plan, std::max(*ts, floor), done);
+            validate_at(self, plan, std::max(*ts, floor), 0, done);
           });
         }
         done(a.err().cause);  // rolled back by a resolver, or its lock vanished: not committed

@@ -13,6 +13,7 @@
 #include "actors/node_service.hpp"
 #include "actors/shard_machine.hpp"
 #include "actors/tso_actor.hpp"
+#include "storage/data_dir.hpp"
 #include "storage/key_codec.hpp"
 #include "storage/lmdb_engine.hpp"
 #include "storage/memory_engine.hpp"
@@ -37,6 +38,10 @@ std::vector<std::vector<std::uint64_t>> rtt_matrix(const latency_matrix& m) {
 
 std::string node_dir(const std::string& root, node_id node) {
   return root + "/node-" + std::to_string(node);
+}
+
+std::string store_dir(const std::string& root, node_id node, shard_id shard) {
+  return node_dir(root, node) + "/shard-" + std::to_string(shard);
 }
 
 }  // namespace
@@ -129,7 +134,11 @@ result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
     r.preferred_dc = c->options_.default_leader_dc;
     c->directory_.push_back(r);
   }
+  MERIDIAN_TRY(c->check_data_dir());
   for (const auto& n : topo.nodes) MERIDIAN_TRY(c->start_node(n.id));
+  if (!c->options_.data_dir.empty() && !c->created_before_) {
+    MERIDIAN_TRY(storage::mark_created(c->options_.data_dir, storage::data_dir_kind::cluster));
+  }
   return c;
 }
 
@@ -146,10 +155,9 @@ result<storage::kv_engine*> cluster::engine_for(node_id node, shard_id shard) {
     s.engine = std::make_unique<storage::memory_engine>();
     return s.engine.get();
   }
-  std::string dir = node_dir(options_.data_dir, node);
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  auto e = storage::lmdb_engine::open(dir + "/shard-" + std::to_string(shard));
+  std::filesystem::create_directories(node_dir(options_.data_dir, node), ec);
+  auto e = storage::lmdb_engine::open(store_dir(options_.data_dir, node, shard));
   if (!e) return e.err();
   s.engine = std::move(*e);
   return s.engine.get();
@@ -196,7 +204,32 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
   return ok_status();
 }
 
+status cluster::check_data_dir() {
+  if (options_.data_dir.empty()) return ok_status();
+  auto kind = storage::created_kind(options_.data_dir);
+  if (!kind) return kind.err();
+  MERIDIAN_TRY(storage::expect_kind(options_.data_dir, *kind, storage::data_dir_kind::cluster));
+  created_before_ = kind->has_value();
+  for (const auto& n : options_.topo.nodes) {  // a directory from before the marker
+    created_before_ = created_before_ || !stored_shards(n.id).empty();
+  }
+  return ok_status();
+}
+
 status cluster::start_replica(node_id node, const shard_record& record) {
+  auto open = slots_.find({node, record.id});
+  bool opened = open != slots_.end() && open->second.engine;
+  if (!opened && created_before_ && !options_.data_dir.empty() &&
+      !storage::store_exists(store_dir(options_.data_dir, node, record.id))) {
+    return error(errc::storage_corrupt,
+                 "the replica of shard " + std::to_string(record.id) + " on node " +
+                     std::to_string(node) + " is missing or empty (" +
+                     store_dir(options_.data_dir, node, record.id) +
+                     ") in a cluster created in " + options_.data_dir +
+                     " before; a new empty replica there could overwrite the others' data. "
+                     "Restore the directory from a backup, or start a new cluster in an empty "
+                     "--data directory");
+  }
   auto engine = engine_for(node, record.id);
   if (!engine) return engine.err();
   raft::snapshot boot = raft::bootstrap_snapshot(raft::conf_state{record.replicas, {}});

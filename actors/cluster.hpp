@@ -126,6 +126,8 @@ class cluster {
   status open_stored(node_id node, shard_id shard);
   // Starts a split's new shard on `node` (called from that node's replica actor thread).
   void spawn_split(node_id node, spawn_request request);
+  // Reads what the data directory was created as (storage::data_dir).
+  status check_data_dir();
   status open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
                       std::unique_ptr<state_machine> machine, bool campaign = false);
   std::unique_ptr<state_machine> machine_for(storage::kv_engine& engine, shard_id shard,
@@ -135,6 +137,9 @@ class cluster {
 
   // First, so it is let go of last: the data directory is ours until every engine has closed.
   std::unique_ptr<storage::directory_lock> dir_lock_;
+  // The data directory was created before this start (storage::data_dir): a store of the
+  // initial directory found missing there was lost, and is refused rather than made empty.
+  bool created_before_ = false;
   caf::actor_system& system_;
   cluster_options options_;
   std::shared_ptr<transport> net_;

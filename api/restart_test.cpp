@@ -1,10 +1,12 @@
 // Restarting the embedded cluster on its data directory brings back every replica it held,
 // including those of shards born after it first started: placement splits a table's range off
 // into new shards, which only the nodes' data directories know of (the initial directory lists
-// the shards the cluster was created with).
+// the shards the cluster was created with). A store lost from a directory created before is
+// refused, in the cluster and in a local database, rather than re-created empty.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "api/embedded.hpp"
@@ -59,4 +61,41 @@ TEST_CASE("embedded cluster: shards split off by placement serve again after a r
     REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, rows.err().to_string());
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+TEST_CASE("embedded cluster: a replica store lost from a cluster created before is refused") {
+  // Two of shard 1's three replicas deleted: started empty they would be a majority with no data,
+  // elect a leader and overwrite the survivor. The start fails instead, naming what is missing.
+  storage::testing::temp_dir dir;
+  {
+    auto r = start(dir.path());
+    REQUIRE(r.session->execute("CREATE TABLE kept (id BIGINT PRIMARY KEY)").ok());
+  }
+  for (const char* node : {"node-1", "node-2"}) {
+    std::filesystem::remove_all(dir.path() + "/" + node + "/shard-1");
+  }
+  api::embedded_options o;
+  o.data_dir = dir.path();
+  o.wan_scale = 0;
+  auto again = api::embedded_cluster::start(o);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.err().code() == errc::storage_corrupt);
+  CHECK(again.err().message().find("shard 1") != std::string::npos);
+  // A local database in the directory is refused too, naming how to open what is there.
+  auto local = api::open_local_session(dir.path());
+  REQUIRE_FALSE(local.ok());
+  CHECK(local.err().code() == errc::not_a_data_directory);
+}
+
+TEST_CASE("local database: a store lost from a database created before is refused") {
+  storage::testing::temp_dir dir;
+  {
+    auto s = api::open_local_session(dir.path());
+    REQUIRE(s.ok());
+    REQUIRE((*s)->execute("CREATE TABLE kept (id BIGINT PRIMARY KEY)").ok());
+  }
+  std::filesystem::resize_file(dir.path() + "/partition/data.mdb", 0);
+  auto reopened = api::open_local_session(dir.path());
+  REQUIRE_FALSE(reopened.ok());
+  CHECK(reopened.err().code() == errc::storage_corrupt);
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "storage/data_dir.hpp"
 #include "storage/lmdb_engine.hpp"
 #include "storage/memory_engine.hpp"
 
@@ -35,12 +36,25 @@ result<std::unique_ptr<local_database>> local_database::open_at(const std::strin
   auto lock = storage::directory_lock::acquire(directory);
   if (!lock) return lock.err();
   db->lock_ = std::move(*lock);
-  auto lmdb = storage::lmdb_engine::open(directory + "/partition");
+  // A database created here before whose store is gone was lost: opening it empty would hide
+  // that (storage::data_dir).
+  auto kind = storage::created_kind(directory);
+  if (!kind) return kind.err();
+  MERIDIAN_TRY(storage::expect_kind(directory, *kind, storage::data_dir_kind::local));
+  const std::string store = directory + "/partition";
+  if (kind->has_value() && !storage::store_exists(store)) {
+    return error(errc::storage_corrupt,
+                 "the database created in " + directory + " has lost its store (" + store +
+                     "/data.mdb is missing or empty). Restore it from a backup, or choose an "
+                     "empty --local-dir for a new database");
+  }
+  auto lmdb = storage::lmdb_engine::open(store);
   if (!lmdb) return lmdb.err();
   db->storage_ = std::move(*lmdb);
   auto engine = txn::local_engine::open(*db->storage_);
   if (!engine) return engine.err();
   db->engine_ = std::move(*engine);
+  if (!kind->has_value()) MERIDIAN_TRY(storage::mark_created(directory, storage::data_dir_kind::local));
   return db;
 }
 

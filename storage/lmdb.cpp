@@ -60,6 +60,20 @@ result<env> env::open(const std::string& path, const env_options& options) {
   // An existing environment may already be larger than the initial size: LMDB adopts the file's.
   MDB_envinfo info{};
   mdb_env_info(handle, &info);
+  // A data file shorter than the pages its meta page says are in use was truncated (a copy cut
+  // short, a full disk): LMDB would map past its end and die of SIGBUS on the first read there.
+  MDB_stat page{};
+  mdb_env_stat(handle, &page);
+  struct stat data {};
+  std::string data_path = path + "/data.mdb";
+  auto needed = static_cast<off_t>((info.me_last_pgno + 1) * std::uint64_t{page.ms_psize});
+  if (::stat(data_path.c_str(), &data) == 0 && data.st_size < needed) {
+    mdb_env_close(handle);
+    return error(errc::storage_corrupt,
+                 data_path + " is " + std::to_string(data.st_size) + " bytes, shorter than the " +
+                     std::to_string(needed) + " its last page needs: the file was truncated. "
+                     "Restore it from a backup");
+  }
   return env(handle, info.me_mapsize, std::max(options.max_map_bytes, info.me_mapsize), path);
 }
 

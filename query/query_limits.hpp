@@ -53,6 +53,10 @@ inline constexpr std::uint32_t backoff_max_ms = 64;
 // descriptors small).
 inline constexpr std::size_t max_columns = 1000;
 
+// Tables one query reads (FROM and its JOINs): the planner tracks the tables an expression reads
+// in a 64-bit set.
+inline constexpr std::size_t max_join_tables = 64;
+
 // Indexes of a table: every write pays one entry per index.
 inline constexpr std::size_t max_indexes = 64;
 

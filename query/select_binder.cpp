@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "query/bound_statement.hpp"
+#include "query/query_limits.hpp"
 #include "sql_lite_parser/sql_error.hpp"
 
 namespace meridian::query {
@@ -21,6 +22,13 @@ result<scope> build_scope(const sql::select_stmt& s, const table_map& tables,
   scope out;
   std::vector<const sql::table_ref*> refs{&*s.from};
   for (const auto& j : s.joins) refs.push_back(&j.table);
+  if (refs.size() > query_limits::max_join_tables) {
+    const auto& past = s.joins[query_limits::max_join_tables - 1].table.table;
+    return sql::make_sql_error(errc::limit_exceeded, ctx.source, past.pos,
+                               "a query may read at most " +
+                                   std::to_string(query_limits::max_join_tables) +
+                                   " tables; this one joins " + std::to_string(refs.size()));
+  }
   int slot = 0;
   for (const auto* ref : refs) {
     auto t = find_table(tables, ref->table, ctx);

@@ -5,6 +5,7 @@
 #include "common/time_text.hpp"
 #include "query/ddl.hpp"
 #include "query/local_database.hpp"
+#include "query/query_limits.hpp"
 #include "query/session.hpp"
 #include "storage/key_codec.hpp"
 
@@ -272,6 +273,30 @@ TEST_CASE("session: DROP TABLE deletes every row and index entry") {
     CHECK(std::get<std::string>((*key)[0]) == "m");  // only the catalog remains
     CHECK(std::get<std::string>((*key)[1]) != "drop");
   }
+}
+
+}  // namespace
+}  // namespace meridian::query
+
+namespace meridian::query {
+namespace {
+
+TEST_CASE("session: a join of more tables than the planner tracks is refused, not run") {
+  fixture f;
+  f.ok("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+  f.ok("INSERT INTO t VALUES (1)");
+  auto join_of = [](std::size_t tables) {
+    std::string sql = "SELECT count(*) FROM t";
+    for (std::size_t i = 1; i < tables; ++i) {
+      sql += " JOIN t t" + std::to_string(i) + " ON t.id = t" + std::to_string(i) + ".id";
+    }
+    return sql;
+  };
+  auto at_limit = f.s->execute(join_of(query_limits::max_join_tables));
+  REQUIRE(at_limit.ok());
+  CHECK(std::get<std::int64_t>(at_limit->rows.at(0).at(0)) == 1);
+  auto past = f.fails(join_of(query_limits::max_join_tables + 1));
+  CHECK(past.code() == errc::limit_exceeded);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The join operators; see exec_join.hpp.
 #include "query/exec_join.hpp"
+#include "query/query_limits.hpp"
 
 #include <unordered_map>
 
@@ -168,22 +169,56 @@ class build_probe_join_node final : public exec_node {
 
   void next(batch_callback done) override {
     if (!built_) return build(std::move(done));
+    if (outer_at_ < pending_.size()) return emit(std::move(done));
     if (outer_done_) return done(row_batch{{}, true});
     pull(*outer_, [this, done](result<row_batch> batch) {
       if (!batch) return done(batch.err());
       outer_done_ = batch->end;
-      row_batch out;
-      out.end = outer_done_;
-      for (const auto& o : batch->rows) {
-        auto s = probe(o, out.rows);
-        if (!s) return done(s.err());
-      }
-      done(std::move(out));
+      pending_ = std::move(batch->rows);
+      outer_at_ = 0;
+      inner_at_ = 0;
+      emit(done);
     });
   }
 
  private:
   bool hashed() const { return step_.kind == join_kind::hash; }
+
+  // Pairs of the pending outer rows with their inner rows, at most join_batch_rows per call: a
+  // batch of outer rows times a large inner side must not be one batch (a three-way nested loop
+  // over 5,000 rows once held gigabytes before its count(*) saw a row).
+  void emit(batch_callback done) {
+    row_batch out;
+    while (outer_at_ < pending_.size() && out.rows.size() < query_limits::join_batch_rows) {
+      const row& outer = pending_[outer_at_];
+      if (inner_at_ == 0) {
+        auto found = candidates(outer);
+        if (!found) return done(found.err());
+        current_ = *found;
+      }
+      std::size_t n = current_ ? current_->size() : 0;
+      for (; inner_at_ < n && out.rows.size() < query_limits::join_batch_rows; ++inner_at_) {
+        auto s = emit_pair(step_, ctx_.eval(), outer, (*current_)[inner_at_], out.rows);
+        if (!s) return done(s.err());
+      }
+      if (inner_at_ >= n) {
+        ++outer_at_;
+        inner_at_ = 0;
+      }
+    }
+    out.end = outer_done_ && outer_at_ >= pending_.size();
+    done(std::move(out));
+  }
+
+  // The inner rows an outer row may pair with: every one (nested loop) or its key's bucket.
+  result<const std::vector<row>*> candidates(const row& outer) {
+    if (!hashed()) return &all_;
+    auto key = join_key(step_.outer_keys, step_.key_types, outer, ctx_.eval());
+    if (!key) return key.err();
+    if (!*key) return static_cast<const std::vector<row>*>(nullptr);
+    auto it = table_.find(**key);
+    return it == table_.end() ? nullptr : &it->second;
+  }
 
   void build(batch_callback done) {
     pull(*inner_, [this, done](result<row_batch> batch) {
@@ -207,20 +242,6 @@ class build_probe_join_node final : public exec_node {
     });
   }
 
-  status probe(const row& outer, std::vector<row>& out) {
-    if (!hashed()) {
-      for (const auto& inner : all_) MERIDIAN_TRY(emit_pair(step_, ctx_.eval(), outer, inner, out));
-      return ok_status();
-    }
-    auto key = join_key(step_.outer_keys, step_.key_types, outer, ctx_.eval());
-    if (!key) return key.err();
-    if (!*key) return ok_status();
-    auto it = table_.find(**key);
-    if (it == table_.end()) return ok_status();
-    for (const auto& inner : it->second) MERIDIAN_TRY(emit_pair(step_, ctx_.eval(), outer, inner, out));
-    return ok_status();
-  }
-
   node_ptr outer_;
   node_ptr inner_;
   const join_step& step_;
@@ -229,6 +250,11 @@ class build_probe_join_node final : public exec_node {
   std::size_t held_ = 0;
   std::unordered_map<std::string, std::vector<row>> table_;
   std::vector<row> all_;
+  // The outer batch being joined, and where emit() stopped in it.
+  std::vector<row> pending_;
+  std::size_t outer_at_ = 0;
+  std::size_t inner_at_ = 0;
+  const std::vector<row>* current_ = nullptr;  // the inner rows of pending_[outer_at_]
 };
 
 }  // namespace

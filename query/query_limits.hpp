@@ -18,6 +18,10 @@ inline constexpr std::size_t max_result_rows = 100'000;
 // hundred bytes, so a million rows bounds a statement's memory to a few hundred MB at worst.
 inline constexpr std::size_t max_materialized_rows = 1'000'000;
 
+// Rows a hash join or nested loop emits per batch: the pairs of one batch of outer rows are
+// handed on in pieces, so a join's output never sits in memory whole.
+inline constexpr std::size_t join_batch_rows = 4096;
+
 // Rows asked for per scan page. Large enough that a scan pays one round trip per page, not per
 // row; small enough that a LIMIT 10 over a huge table does not read thousands of rows.
 inline constexpr std::size_t scan_page_rows = 256;

@@ -254,11 +254,12 @@ replicated_write_figures measure_replicated_writes(const raft_bench_options& o) 
 
 namespace {
 
-void real_time(const raft_bench_options& o) {
+// False when the run failed (no figures).
+bool real_time(const raft_bench_options& o) {
   auto figures = measure_replicated_writes(o);
   if (!figures.ok) {
     std::printf("  real-time run failed\n");
-    return;
+    return false;
   }
   std::printf("  real time, 3 replicas in one process, fsync on, WAN latency off, %d proposers of "
               "%zu-byte commands, %.0f s:\n",
@@ -267,6 +268,7 @@ void real_time(const raft_bench_options& o) {
               "p50_ms=%.2f p99_ms=%.2f peak_rss_mib=%.1f errors=%.0f\n",
               o.proposers, o.command_bytes, figures.ops_s, figures.p50_ms, figures.p99_ms,
               figures.peak_rss_kib / 1024.0, figures.errors);
+  return true;
 }
 
 }  // namespace
@@ -274,8 +276,7 @@ void real_time(const raft_bench_options& o) {
 int run_raft_bench(const raft_bench_options& options) {
   std::printf("bench raft\n");
   simulated_latency(options);
-  real_time(options);
-  return 0;
+  return real_time(options) ? 0 : 1;
 }
 
 }  // namespace meridian::bench

@@ -217,7 +217,8 @@ void routing_phase(const shard_bench_options& o, const report_fn& report) {
   report_path(report, "router", router);
 }
 
-void routing_overhead(const shard_bench_options& o) {
+// False when the run failed (no figures).
+bool routing_overhead(const shard_bench_options& o) {
   auto r = run_in_child([&](const report_fn& report) { routing_phase(o, report); });
   std::printf("  routing overhead, real time: 3 nodes in one process, LMDB fsync on (%s), WAN "
               "latency off; %d writers per path on %d actors; %d alternating rounds of %.1f s per "
@@ -227,7 +228,7 @@ void routing_overhead(const shard_bench_options& o) {
   if (!r.ok || field(r, "warm_up_failed") > 0 || field(r, "direct_done") == 0 ||
       field(r, "router_done") == 0) {
     std::printf("  real-time run failed: no figures\n");
-    return;
+    return false;
   }
   std::printf("  %-40s %10s %8s %8s %7s\n", "path", "writes/s", "p50 ms", "p99 ms", "errors");
   for (const char* name : {"direct", "router"}) {
@@ -247,15 +248,16 @@ void routing_overhead(const shard_bench_options& o) {
               "peak_rss_mib=%.1f\n",
               o.clients, field(r, "router_ops_s"), field(r, "direct_ops_s"), ratio,
               field(r, "router_p50_ms"), field(r, "direct_p50_ms"), r.peak_rss_kib / 1024.0);
+  return true;
 }
 
 }  // namespace
 
 int run_shard_bench(const shard_bench_options& options) {
   std::printf("bench shards\n");
-  routing_overhead(options);
+  bool ok = routing_overhead(options);
   simulated_recovery(options);
-  return 0;
+  return ok ? 0 : 1;
 }
 
 }  // namespace meridian::bench

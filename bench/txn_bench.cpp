@@ -270,7 +270,8 @@ void print_results(const txn_bench_options& o, const replicated_write_figures& r
   }
 }
 
-void real_time_transfers(const txn_bench_options& o) {
+// False when the run failed (no figures).
+bool real_time_transfers(const txn_bench_options& o) {
   raft_bench_options raw_options;
   raw_options.dir = o.dir;
   raw_options.proposers = o.clients;
@@ -285,9 +286,10 @@ void real_time_transfers(const txn_bench_options& o) {
       field(r, "cross_done") == 0) {
     std::printf("  real-time run failed (baseline ok: %d, transfers ok: %d): no figures\n",
                 raw.ok, r.ok);
-    return;
+    return false;
   }
   print_results(o, raw, r);
+  return true;
 }
 
 }  // namespace
@@ -295,8 +297,7 @@ void real_time_transfers(const txn_bench_options& o) {
 int run_txn_bench(const txn_bench_options& options) {
   std::printf("bench txn\n");
   simulated_commit_latency(options);
-  real_time_transfers(options);
-  return 0;
+  return real_time_transfers(options) ? 0 : 1;
 }
 
 }  // namespace meridian::bench

@@ -2,10 +2,14 @@
 // This is the only file that includes CLI11; each subcommand hands off to a library function.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include <unistd.h>
 
@@ -29,12 +33,75 @@
 
 namespace {
 
-// The simulator's first seed: the flag, else $MERIDIAN_SEED (make test rotates it), else the time.
-std::uint64_t start_seed(const std::string& flag) {
-  if (!flag.empty()) return std::stoull(flag);
-  if (const char* env = std::getenv("MERIDIAN_SEED")) return std::strtoull(env, nullptr, 10);
-  return static_cast<std::uint64_t>(std::time(nullptr));
+using meridian::errc;
+
+// A usage error (a bad flag or value): E1001 on stderr, exit status 2 (as for any tool).
+int usage_error(const std::string& what) {
+  std::cerr << "meridian: " << meridian::error(errc::invalid_argument, what).to_string() << "\n";
+  return 2;
 }
+
+// A seed: decimal digits only, below 2^64.
+std::optional<std::uint64_t> parse_seed(const std::string& text) {
+  if (text.empty() || text.size() > 20 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno == ERANGE) return std::nullopt;
+  return static_cast<std::uint64_t>(v);
+}
+
+// The simulator's seeds: the first from the flag, else $MERIDIAN_SEED (make test rotates it),
+// else the time; the whole range [first, first + count) must not wrap past 2^64.
+meridian::result<std::uint64_t> seed_range(const std::string& flag, std::uint64_t count) {
+  std::uint64_t first = static_cast<std::uint64_t>(std::time(nullptr));
+  if (!flag.empty() || std::getenv("MERIDIAN_SEED") != nullptr) {
+    std::string text = !flag.empty() ? flag : std::getenv("MERIDIAN_SEED");
+    auto parsed = parse_seed(text);
+    if (!parsed) {
+      return meridian::error(errc::invalid_argument,
+                             std::string(!flag.empty() ? "--seed-start" : "MERIDIAN_SEED") +
+                                 " '" + text + "' is not a seed: a number from 0 to " +
+                                 std::to_string(UINT64_MAX));
+    }
+    first = *parsed;
+  }
+  if (count > 0 && first > UINT64_MAX - (count - 1)) {
+    return meridian::error(errc::invalid_argument,
+                           "seeds " + std::to_string(first) + " and " + std::to_string(count) +
+                               " after it pass 2^64: start lower or run fewer");
+  }
+  return first;
+}
+
+// A directory the command writes into (--history, a benchmark's --dir): created if missing,
+// and it must then be a directory this process can write.
+meridian::status prepare_output_dir(const std::string& dir, const std::string& flag) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir, ec) || ::access(dir.c_str(), W_OK) != 0) {
+    return meridian::error(errc::invalid_argument,
+                           flag + " '" + dir + "' is not a directory this process can write" +
+                               (ec ? " (" + ec.message() + ")" : std::string()));
+  }
+  return meridian::ok_status();
+}
+
+// Rejects NaN and the infinities (a range check alone lets NaN through: every comparison with it
+// is false).
+const CLI::Validator finite_number(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      return std::isfinite(v) ? "" : "'" + text + "' is not a finite number";
+    },
+    "FINITE");
+
+const CLI::Validator non_empty(
+    [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+    "NONEMPTY");
 
 struct shell_options {
   std::string data_dir = "meridian-data";
@@ -152,13 +219,19 @@ int main(int argc, char** argv) {
 
   shell_options shell;
   auto add_shell_options = [&shell](CLI::App* cmd) {
-    cmd->add_option("--data", shell.data_dir, "data directory of the embedded cluster");
-    cmd->add_option("--dc", shell.dc, "the datacenter your session starts in");
-    cmd->add_option("--wan-scale", shell.wan_scale,
-                    "multiplies the inter-datacenter latencies (0 turns them off)")
-        ->check(CLI::Range(0.0, 100.0));
-    cmd->add_flag("--local", shell.local, "a single-node local database instead of the cluster");
-    cmd->add_option("--local-dir", shell.local_dir, "where the local database lives (default: memory)");
+    auto* data = cmd->add_option("--data", shell.data_dir, "data directory of the embedded cluster")
+                     ->check(non_empty);
+    auto* dc = cmd->add_option("--dc", shell.dc, "the datacenter your session starts in");
+    auto* wan = cmd->add_option("--wan-scale", shell.wan_scale,
+                                "multiplies the inter-datacenter latencies (0 turns them off)")
+                    ->check(CLI::Range(0.0, 100.0) & finite_number);
+    auto* local =
+        cmd->add_flag("--local", shell.local, "a single-node local database instead of the cluster");
+    cmd->add_option("--local-dir", shell.local_dir, "where the local database lives (default: memory)")
+        ->check(non_empty)
+        ->needs(local);
+    // A cluster's options with --local would be silently ignored (and --data's data lost).
+    local->excludes(data)->excludes(dc)->excludes(wan);
   };
   add_shell_options(&app);
   auto* shell_cmd = app.add_subcommand("shell", "the SQL shell on an embedded cluster (the default)");
@@ -184,8 +257,10 @@ int main(int argc, char** argv) {
   check->add_option("file", check_file, "the history file")->required()->check(CLI::ExistingFile);
   check->add_flag("--strict", check_strict,
                   "append: a transaction that began after another's acknowledgement must see it");
-  check->add_option("--total", bank_total, "bank: the sum every read must show");
-  check->add_option("--accounts", bank_accounts, "bank: the number of accounts");
+  check->add_option("--total", bank_total, "bank: the sum every read must show")
+      ->check(CLI::Range(std::int64_t{-1'000'000'000'000'000}, std::int64_t{1'000'000'000'000'000}));
+  check->add_option("--accounts", bank_accounts, "bank: the number of accounts")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
 
   auto* bench = app.add_subcommand("bench", "run a benchmark workload and print its figures");
   bench->require_subcommand(1);
@@ -200,7 +275,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   bench_storage->add_option("--append-seconds", storage_options.append_seconds,
                             "duration of the log-append phase")
-      ->check(CLI::Range(0.5, 600.0));
+      ->check(CLI::Range(0.5, 600.0) & finite_number);
 
   meridian::bench::raft_bench_options raft_options;
   auto* bench_raft = bench->add_subcommand(
@@ -209,7 +284,7 @@ int main(int argc, char** argv) {
   bench_raft->add_option("--proposers", raft_options.proposers, "concurrent proposers")
       ->check(CLI::Range(1, 4096));
   bench_raft->add_option("--seconds", raft_options.seconds, "duration of the real-time run")
-      ->check(CLI::Range(1.0, 600.0));
+      ->check(CLI::Range(1.0, 600.0) & finite_number);
 
   meridian::bench::txn_bench_options txn_options;
   txn_options.dir = binary_dir();
@@ -219,7 +294,7 @@ int main(int argc, char** argv) {
   bench_txn->add_option("--dir", txn_options.dir,
                         "directory for the cluster's temporary partitions (default: the binary's)");
   bench_txn->add_option("--seconds", txn_options.seconds, "duration of each real-time workload")
-      ->check(CLI::Range(1.0, 600.0));
+      ->check(CLI::Range(1.0, 600.0) & finite_number);
   bench_txn->add_option("--clients", txn_options.clients, "concurrent real-time clients")
       ->check(CLI::Range(1, 4096));
   bench_txn->add_option("--accounts", txn_options.accounts, "accounts the transfers touch")
@@ -237,7 +312,7 @@ int main(int argc, char** argv) {
                            "binary's)");
   bench_shards->add_option("--seconds", shard_options.seconds,
                            "seconds of writes per path, split over alternating rounds")
-      ->check(CLI::Range(1.0, 600.0));
+      ->check(CLI::Range(1.0, 600.0) & finite_number);
   bench_shards->add_option("--clients", shard_options.clients, "concurrent writers")
       ->check(CLI::Range(1, 4096));
 
@@ -262,7 +337,7 @@ int main(int argc, char** argv) {
                        "write each seed's history as DIR/register-<seed>.jsonl");
   sim_raft->add_option("--fault-seconds", raft_sim.fault_seconds,
                        "simulated seconds of faults per seed")
-      ->check(CLI::Range(1.0, 86400.0));
+      ->check(CLI::Range(1.0, 86400.0) & finite_number);
   sim_raft->add_option("--shards", raft_sim.shards, "Raft groups")->check(CLI::Range(1, 64));
   sim_raft->add_flag("--verbose", raft_sim.verbose, "print a line for every seed");
 
@@ -278,7 +353,7 @@ int main(int argc, char** argv) {
   sim_txn->add_option("--history", txn_sim.history_dir,
                       "write each seed's history as DIR/<workload>-<seed>.jsonl");
   sim_txn->add_option("--fault-seconds", txn_sim.fault_seconds, "simulated seconds of faults")
-      ->check(CLI::Range(1.0, 86400.0));
+      ->check(CLI::Range(1.0, 86400.0) & finite_number);
   sim_txn->add_option("--clients", txn_sim.clients, "concurrent coordinators")
       ->check(CLI::Range(1, 64));
   sim_txn->add_flag("--verbose", txn_sim.verbose, "print a line for every seed");
@@ -294,7 +369,12 @@ int main(int argc, char** argv) {
                          "write each seed's history as DIR/set-<seed>.jsonl");
   sim_shards->add_flag("--verbose", shard_sim.verbose, "print a line for every seed");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return usage_error(std::string(e.what()) + " (meridian --help lists the options)");
+  }
 
   if (check->parsed()) {
     return run_check(check_workload, check_file, check_strict, bank_total, bank_accounts);
@@ -312,25 +392,32 @@ int main(int argc, char** argv) {
     }
     return meridian::query::run_sqllogictest(sqltest_files, factory);
   }
-  if (sim_txn->parsed()) {
-    txn_sim.seed_start = start_seed(seed_text);
-    return meridian::sim::run_txn_sim(txn_sim);
-  }
+  // The simulator: its seed range and history directory are checked before any seed runs.
+  auto simulate = [&seed_text](auto& options, auto run) {
+    auto first = seed_range(seed_text, options.seeds);
+    if (!first) return usage_error(first.err().message());
+    if (!options.history_dir.empty()) {
+      if (auto s = prepare_output_dir(options.history_dir, "--history"); !s) {
+        return usage_error(s.err().message());
+      }
+    }
+    options.seed_start = *first;
+    return run(options);
+  };
+  if (sim_txn->parsed()) return simulate(txn_sim, meridian::sim::run_txn_sim);
+  if (sim_shards->parsed()) return simulate(shard_sim, meridian::sim::run_shard_sim);
+  if (sim_raft->parsed()) return simulate(raft_sim, meridian::sim::run_raft_sim);
 
-  if (sim_shards->parsed()) {
-    shard_sim.seed_start = start_seed(seed_text);
-    return meridian::sim::run_shard_sim(shard_sim);
-  }
-
-  if (sim_raft->parsed()) {
-    raft_sim.seed_start = start_seed(seed_text);
-    return meridian::sim::run_raft_sim(raft_sim);
-  }
-
-  if (bench_storage->parsed()) return meridian::bench::run_storage_bench(storage_options);
-  if (bench_raft->parsed()) return meridian::bench::run_raft_bench(raft_options);
-  if (bench_txn->parsed()) return meridian::bench::run_txn_bench(txn_options);
-  if (bench_shards->parsed()) return meridian::bench::run_shard_bench(shard_options);
+  // A benchmark's directory is checked before it starts (a failure inside a forked phase would
+  // only show as missing figures).
+  auto benchmark = [](const auto& options, auto run) {
+    if (auto s = prepare_output_dir(options.dir, "--dir"); !s) return usage_error(s.err().message());
+    return run(options);
+  };
+  if (bench_storage->parsed()) return benchmark(storage_options, meridian::bench::run_storage_bench);
+  if (bench_raft->parsed()) return benchmark(raft_options, meridian::bench::run_raft_bench);
+  if (bench_txn->parsed()) return benchmark(txn_options, meridian::bench::run_txn_bench);
+  if (bench_shards->parsed()) return benchmark(shard_options, meridian::bench::run_shard_bench);
   if (bench_sql->parsed()) return meridian::bench::run_sql_bench(sql_options);
 
   return run_shell(shell);

@@ -198,21 +198,23 @@ int run_repl(api::session& session, std::istream& in, std::ostream& out, std::os
   line_source lines(in, options.interactive, options.history_file);
   statement_splitter splitter;
   std::string line;
+  // A script that had a failure exits 1, whether it ends with \q or at the end of its input.
+  auto exit_code = [&] { return !options.interactive && r.failures() > 0 ? 1 : 0; };
   while (lines.next(r.prompt(splitter.pending()), line)) {
     if (auto meta = splitter.meta_line(line)) {
-      if (!r.meta(*meta)) return 0;
+      if (!r.meta(*meta)) return exit_code();
       continue;
     }
     for (const auto& statement : splitter.feed(line)) r.run(statement);
     if (auto meta = splitter.take_trailing_meta()) {
-      if (!r.meta(*meta)) return 0;
+      if (!r.meta(*meta)) return exit_code();
     }
     out.flush();
   }
   std::string rest = splitter.flush();
   if (!rest.empty()) r.run(rest);
   if (options.interactive) out << "\n";
-  return !options.interactive && r.failures() > 0 ? 1 : 0;
+  return exit_code();
 }
 
 }  // namespace meridian::shell

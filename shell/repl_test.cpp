@@ -47,6 +47,8 @@ TEST_CASE("repl: a failed statement or an unknown command makes a script's statu
   auto bad = run_script("SELECT nope;\n");
   CHECK(bad.status == 1);
   CHECK(bad.err.find("E5003") != std::string::npos);
+  CHECK(run_script("SELECT nope;\n\\q\n").status == 1);  // \q does not forgive it
+  CHECK(run_script("SELECT 1;\n\\q\n").status == 0);
   auto unknown = run_script("\\frobnicate\n");
   CHECK(unknown.status == 1);
   CHECK(unknown.err.find("unknown command \\frobnicate") != std::string::npos);

@@ -84,7 +84,10 @@ std::vector<std::string> statement_splitter::feed(const std::string& line) {
 bool statement_splitter::pending() const { return !buffer_.empty(); }
 
 std::string statement_splitter::flush() {
-  std::string rest = has_content(buffer_) ? trim(buffer_) : std::string();
+  // A comment still open at the end of input swallowed what followed it: hand it on, so that
+  // the parser reports it (unterminated comment) instead of the text vanishing.
+  bool open_comment = state_ == state::block_comment;
+  std::string rest = has_content(buffer_) || open_comment ? trim(buffer_) : std::string();
   clear();
   return rest;
 }

@@ -40,6 +40,17 @@ TEST_CASE("splitter: comment-only lines and empty statements leave nothing pendi
   CHECK_FALSE(s.pending());
 }
 
+TEST_CASE("splitter: a comment open at the end of input is handed on, not dropped") {
+  // Its text reaches the parser, which reports the unterminated comment; before, the INSERT
+  // inside it vanished and the script exited 0.
+  statement_splitter s;
+  CHECK(s.feed("/* start") == v{});
+  CHECK(s.feed("INSERT INTO t VALUES (1);") == v{});
+  CHECK(s.flush() == "/* start\nINSERT INTO t VALUES (1);");
+  CHECK(s.feed("/* closed */") == v{});
+  CHECK(s.flush().empty());
+}
+
 TEST_CASE("splitter: a meta-command runs at once, even after a ';' or with a statement pending") {
   statement_splitter s;
   CHECK(s.meta_line("  \\q  ") == std::optional<std::string>("\\q"));

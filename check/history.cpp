@@ -1,6 +1,8 @@
 // History files; see history.hpp.
 #include "check/history.hpp"
 
+#include "common/file_text.hpp"
+
 #include <fstream>
 #include <limits>
 #include <map>
@@ -86,11 +88,10 @@ result<history> parse_jsonl(std::string_view text) {
 }
 
 result<history> read_history_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(errc::invalid_argument, "cannot read history file " + path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_jsonl(buf.str());
+  // A history of a million operations is tens of MiB; the bound stops /dev/zero and the like.
+  auto text = read_file_bounded(path, std::size_t{512} << 20, "history file");
+  if (!text) return text.err();
+  return parse_jsonl(*text);
 }
 
 status write_history_file(const std::string& path, const history& h) {

@@ -1,6 +1,8 @@
 // The sqllogictest runner; see sqllogictest.hpp.
 #include "query/sqllogictest.hpp"
 
+#include "common/file_text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -276,21 +278,19 @@ int run_sqllogictest(const std::vector<std::string>& files, const engine_factory
                      std::ostream& out) {
   int passed = 0, failed = 0;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    if (!in) {
-      out << file << ": cannot read the file\n";
+    auto text = read_file_bounded(file, std::size_t{64} << 20, "sqllogictest file");
+    if (!text) {
+      out << file << ": " << text.err().to_string() << "\n";
       ++failed;
       continue;
     }
-    std::stringstream text;
-    text << in.rdbuf();
     auto db = factory();
     if (!db) {
       out << file << ": cannot create a database: " << db.err().to_string() << "\n";
       ++failed;
       continue;
     }
-    auto summary = run_sqllogictest_text(file, text.str(), **db, out);
+    auto summary = run_sqllogictest_text(file, *text, **db, out);
     passed += summary.passed;
     failed += summary.failed;
   }

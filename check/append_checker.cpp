@@ -65,6 +65,8 @@ void record(append_result& out, const append_options& options, append_anomaly ty
   bool violation = is_violation(type, options);
   if (violation) out.valid = false;
   if (lines[static_cast<std::size_t>(type)]++ >= options.max_lines_per_type) return;
+  // A finding may quote a value: a huge one is cut, so a line stays a line.
+  if (text.size() > 400) text = text.substr(0, 400) + "... (" + std::to_string(text.size()) + " bytes)";
   (violation ? out.anomalies : out.observations).push_back(std::string(name) + ": " + text);
 }
 
@@ -108,6 +110,7 @@ check_result append_result::to_check_result() const {
   out.anomalies = anomalies;
   out.operations = transactions;
   out.violations = undecided ? 0 : anomalies.size();
+  out.malformed = malformed;
   return out;
 }
 
@@ -146,7 +149,10 @@ append_result check_append(const history& h, const append_options& options) {
   std::stable_sort(
       findings.begin(), findings.end(),
       [](const append_finding& a, const append_finding& b) { return a.type < b.type; });
-  for (append_finding& f : findings) record(out, options, f.type, std::move(f.text), lines);
+  for (append_finding& f : findings) {
+    out.malformed += f.malformed;
+    record(out, options, f.type, std::move(f.text), lines);
+  }
   return out;
 }
 

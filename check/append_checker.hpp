@@ -75,6 +75,7 @@ struct append_result {
   std::map<std::string, std::size_t> counts;
   std::size_t transactions = 0;  // txn operations in the history
   bool undecided = false;        // larger than the check is bounded to: neither valid nor not
+  std::size_t malformed = 0;     // operations not shaped as the workload's (exit 2, not 1)
   std::size_t committed = 0;     // ok, plus info whose appends were read: the graph's nodes
 
   std::size_t count(append_anomaly type) const;

@@ -320,3 +320,18 @@ TEST_CASE("append checker: malformed transactions and foreign operations are unc
   history unpaired{operation{1, op_type::ok, "txn", json(), 0}};
   CHECK_FALSE(check_append(unpaired).valid);
 }
+
+TEST_CASE("append checker: a transaction not shaped as the workload's is malformed input") {
+  // More micro-operations than a transaction may hold: the file is not a history this check
+  // reads (meridian check exits 2), not a database anomaly; the finding quotes no huge value.
+  txn_history b;
+  std::vector<json> ops;
+  for (int i = 0; i < 65; ++i) ops.push_back(op_append(1, i));
+  b.ok(1, ops, 0, 10);
+  auto r = check_append(b.h);
+  CHECK(r.malformed == 1);
+  CHECK(r.to_check_result().malformed == 1);
+  REQUIRE_FALSE(r.anomalies.empty());
+  CHECK(r.anomalies.front().find("is malformed") != std::string::npos);
+  CHECK(r.anomalies.front().size() < 600);
+}

@@ -146,16 +146,19 @@ append_model append_model::build(std::vector<paired_op> ops,
   m.ops_ = std::move(ops);
   for (const paired_op& p : m.ops_) {
     if (p.f != "txn") {
-      findings.push_back({append_anomaly::unchecked, "line " + std::to_string(p.index + 1) +
-                                                         ": unknown operation '" + p.f + "'"});
+      findings.push_back({append_anomaly::unchecked,
+                          "line " + std::to_string(p.index + 1) + ": unknown operation '" + p.f + "'",
+                          true});
       continue;
     }
     ++m.transactions_;
     append_txn txn;
     std::string why = m.parse_txn(p, txn);
     if (!why.empty()) {
-      findings.push_back(
-          {append_anomaly::unchecked, "T" + std::to_string(p.index + 1) + " is malformed: " + why});
+      findings.push_back({append_anomaly::unchecked,
+                          "T" + std::to_string(p.index + 1) + " (line " +
+                              std::to_string(p.index + 1) + ") is malformed: " + why,
+                          true});
       continue;
     }
     m.txns_.push_back(std::move(txn));

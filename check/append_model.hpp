@@ -17,6 +17,7 @@ namespace meridian::check {
 struct append_finding {
   append_anomaly type;
   std::string text;
+  bool malformed = false;  // the input breaks the history's shape, not the database's promise
 };
 
 struct micro_op {

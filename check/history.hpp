@@ -60,6 +60,8 @@ struct check_result {
   // Anomalies that are violations. Not valid with none of them: the checker could not decide
   // (a size or search bound), "unknown" as Jepsen's :valid? :unknown.
   std::size_t violations = 0;
+  // Operations not shaped as the workload's: the file is malformed (exit 2), whatever else.
+  std::size_t malformed = 0;
   bool undecided() const { return !valid && violations == 0; }
   void fail(std::string why) {
     valid = false;

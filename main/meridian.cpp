@@ -193,6 +193,16 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     r = meridian::check::check_append(*h, o).to_check_result();
   }
   for (const auto& a : r.anomalies) std::cout << a << "\n";
+  if (r.malformed > 0) {
+    std::cerr << "meridian check: "
+              << meridian::error(errc::invalid_argument,
+                                 std::to_string(r.malformed) +
+                                     " operations are not shaped as the " + workload +
+                                     " workload's (see above): not a history this check reads")
+                     .to_string()
+              << "\n";
+    return 2;
+  }
   if (r.undecided()) {
     // Neither valid nor a violation: the history is past what the check can decide.
     std::cout << "UNKNOWN: " << r.operations << " operations, not decided (see above)\n";

@@ -156,8 +156,8 @@ append_model append_model::build(std::vector<paired_op> ops,
     std::string why = m.parse_txn(p, txn);
     if (!why.empty()) {
       findings.push_back({append_anomaly::unchecked,
-                          "T" + std::to_string(p.index + 1) + " (line " +
-                              std::to_string(p.index + 1) + ") is malformed: " + why,
+                          "T" + std::to_string(p.index + 1) + " is malformed (line " +
+                              std::to_string(p.index + 1) + "): " + why,
                           true});
       continue;
     }

@@ -188,6 +188,9 @@ class build_probe_join_node final : public exec_node {
   // batch of outer rows times a large inner side must not be one batch (a three-way nested loop
   // over 5,000 rows once held gigabytes before its count(*) saw a row).
   void emit(batch_callback done) {
+    // A join of materialized sides reads nothing more: it is where a long statement spends its
+    // time, so it is where Ctrl-C (session::cancel) is noticed.
+    if (auto c = ctx_.check_cancelled(); !c) return done(c.err());
     row_batch out;
     while (outer_at_ < pending_.size() && out.rows.size() < query_limits::join_batch_rows) {
       const row& outer = pending_[outer_at_];

@@ -2,6 +2,12 @@
 // states, autocommit, parameters, and the result_set's shape.
 #include <doctest/doctest.h>
 
+#include <atomic>
+
+#include <chrono>
+
+#include <thread>
+
 #include "common/time_text.hpp"
 #include "query/ddl.hpp"
 #include "query/local_database.hpp"
@@ -300,6 +306,27 @@ TEST_CASE("session: joins emit their pairs in bounded batches, and every pair ar
   auto page = f.ok("SELECT a.id, b.id FROM p a JOIN p b ON a.k = b.k ORDER BY a.id DESC, b.id DESC "
                    "LIMIT 2");
   CHECK(std::get<std::int64_t>(page.rows.at(1).at(1)) == 148);
+}
+
+TEST_CASE("session: cancel stops a join that reads nothing more (Ctrl-C in the shell)") {
+  fixture f;
+  f.ok("CREATE TABLE c (id BIGINT PRIMARY KEY)");
+  std::string values;
+  for (int i = 0; i < 2000; ++i) values += (i ? ", (" : "(") + std::to_string(i) + ")";
+  f.ok("INSERT INTO c VALUES " + values);
+  // Billions of pairs: far longer than the test waits, unless cancel is noticed.
+  std::atomic<bool> finished{false};
+  std::thread canceller([&] {  // again and again: a cancel before the statement starts is reset
+    while (!finished.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      f.s->cancel();
+    }
+  });
+  auto e = f.fails("SELECT count(*) FROM c x JOIN c y ON x.id < y.id JOIN c z ON y.id < z.id");
+  finished.store(true);
+  canceller.join();
+  CHECK(e.code() == errc::cancelled);
+  CHECK(std::get<std::int64_t>(f.ok("SELECT count(*) FROM c").rows.at(0).at(0)) == 2000);
 }
 
 TEST_CASE("session: a join of more tables than the planner tracks is refused, not run") {

@@ -2,9 +2,12 @@
 #include "shell/repl.hpp"
 
 #include <editline/readline.h>
+#include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "shell/statement_splitter.hpp"
@@ -24,6 +27,38 @@ const char* help_text =
     "  \\fault crash NODE  power loss of one node; \\fault restart NODE brings it back\n"
     "  \\timing [on|off]   show statement time and round trips (no argument: toggle)\n";
 
+// Ctrl-C in an interactive shell cancels the running statement (it fails with E1005 cancelled)
+// and keeps the session, as in psql; at the prompt it does nothing. The handler only stores to
+// an atomic (session::cancel), which is safe in a signal handler.
+std::atomic<api::session*> interrupted_session{nullptr};
+std::atomic<unsigned> sigints{0};
+
+extern "C" void cancel_on_sigint(int) {
+  sigints.fetch_add(1);
+  if (api::session* s = interrupted_session.load()) s->cancel();
+}
+
+class sigint_cancels {
+ public:
+  explicit sigint_cancels(api::session& s) {
+    interrupted_session.store(&s);
+    struct sigaction action {};
+    action.sa_handler = cancel_on_sigint;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;  // a read at the prompt goes on
+    sigaction(SIGINT, &action, &previous_);
+  }
+  ~sigint_cancels() {
+    sigaction(SIGINT, &previous_, nullptr);
+    interrupted_session.store(nullptr);
+  }
+  sigint_cancels(const sigint_cancels&) = delete;
+  sigint_cancels& operator=(const sigint_cancels&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
+
 class line_source {
  public:
   line_source(std::istream& in, bool interactive, std::string history)
@@ -33,9 +68,20 @@ class line_source {
   ~line_source() {
     if (interactive_ && !history_.empty()) write_history(history_.c_str());
   }
+  // Ctrl-C ended the last read: what was typed is to be forgotten.
+  bool interrupted() const { return interrupted_; }
   bool next(const std::string& prompt, std::string& line) {
+    interrupted_ = false;
     if (!interactive_) return static_cast<bool>(std::getline(in_, line));
+    unsigned before = sigints.load();
     char* raw = readline(prompt.c_str());
+    if (raw == nullptr && sigints.load() != before) {
+      // Ctrl-C at the prompt: the line (and any statement begun) is dropped, the session stays.
+      interrupted_ = true;
+      line.clear();
+      std::fputs("\n", stdout);
+      return true;
+    }
     if (raw == nullptr) return false;
     line = raw;
     std::free(raw);
@@ -46,6 +92,7 @@ class line_source {
  private:
   std::istream& in_;
   bool interactive_;
+  bool interrupted_ = false;
   std::string history_;
 };
 
@@ -194,6 +241,8 @@ std::string format_cluster(const api::cluster_info& info) {
 int run_repl(api::session& session, std::istream& in, std::ostream& out, std::ostream& err,
              const repl_options& options) {
   repl r(session, out, err, options);
+  std::optional<sigint_cancels> ctrl_c;
+  if (options.interactive) ctrl_c.emplace(session);
   if (options.interactive && !options.banner.empty()) out << options.banner << "\n";
   line_source lines(in, options.interactive, options.history_file);
   statement_splitter splitter;
@@ -201,6 +250,10 @@ int run_repl(api::session& session, std::istream& in, std::ostream& out, std::os
   // A script that had a failure exits 1, whether it ends with \q or at the end of its input.
   auto exit_code = [&] { return !options.interactive && r.failures() > 0 ? 1 : 0; };
   while (lines.next(r.prompt(splitter.pending()), line)) {
+    if (lines.interrupted()) {
+      splitter.clear();
+      continue;
+    }
     if (auto meta = splitter.meta_line(line)) {
       if (!r.meta(*meta)) return exit_code();
       continue;

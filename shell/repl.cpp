@@ -125,14 +125,10 @@ class repl {
       if (info) out_ << format_cluster(*info); else report(info.err());
     } else if (cmd == "\\fault") {
       fault(w);
-    } else if (cmd == "\\timing" && (w.size() == 1 || (w.size() == 2 && (w[1] == "on" || w[1] == "off")))) {
-      // Without an argument it toggles, as in psql.
-      bool on = w.size() == 1 ? !options_.format.show_timing : w[1] == "on";
-      options_.format.show_timing = options_.format.show_round_trips = on;
-      out_ << "timing " << (on ? "on" : "off") << "\n";
+    } else if (cmd == "\\timing") {
+      timing(w);
     } else {
-      err_ << "unknown command " << cmd << " (\\? lists the commands)\n";
-      ++failures_;
+      report(error(errc::invalid_argument, "unknown command " + cmd + " (\\? lists the commands)"));
     }
     return true;
   }
@@ -155,6 +151,15 @@ class repl {
   int failures() const { return failures_; }
 
  private:
+  // \timing on|off, or alone to toggle (as in psql).
+  void timing(const std::vector<std::string>& w) {
+    if (w.size() > 2 || (w.size() == 2 && w[1] != "on" && w[1] != "off")) {
+      return report(error(errc::invalid_argument, "usage: \\timing [on|off]"));
+    }
+    bool on = w.size() == 1 ? !options_.format.show_timing : w[1] == "on";
+    options_.format.show_timing = options_.format.show_round_trips = on;
+    out_ << "timing " << (on ? "on" : "off") << "\n";
+  }
   void report(const error& e) {
     ++failures_;
     err_ << "ERROR: " << e.to_string() << "\n";
@@ -184,10 +189,9 @@ class repl {
                                : api::fault_request::kind::restart_node;
       f.target = w[2];
     } else {
-      err_ << "usage: \\fault isolate DC | \\fault heal | \\fault crash NODE | "
-              "\\fault restart NODE\n";
-      ++failures_;
-      return;
+      return report(error(errc::invalid_argument,
+                          "usage: \\fault isolate DC | \\fault heal | \\fault crash NODE | "
+                          "\\fault restart NODE"));
     }
     auto s = session_.fault(f);
     if (!s) return report(s.err());

@@ -51,5 +51,7 @@ TEST_CASE("repl: a failed statement or an unknown command makes a script's statu
   CHECK(run_script("SELECT 1;\n\\q\n").status == 0);
   auto unknown = run_script("\\frobnicate\n");
   CHECK(unknown.status == 1);
-  CHECK(unknown.err.find("unknown command \\frobnicate") != std::string::npos);
+  CHECK(unknown.err.find("E1001 invalid_argument: unknown command \\frobnicate") !=
+        std::string::npos);
+  CHECK(run_script("\\timing maybe\n").err.find("E1001") != std::string::npos);
 }

@@ -114,6 +114,19 @@ TEST_CASE("history: a process that got info never invokes again (it continues un
   CHECK(paired.err().message().find("after an info completion") != std::string::npos);
 }
 
+TEST_CASE("history: time never runs backwards within an operation, and is never negative") {
+  builder b;
+  b.invoke(1, "write", kv(1, json(1)), 50);
+  b.done(1, op_type::ok, "write", kv(1, json(1)), 40);  // completes before it was invoked
+  auto paired = pair_operations(b.h);
+  REQUIRE_FALSE(paired.ok());
+  CHECK(paired.err().message().find("before its invocation") != std::string::npos);
+  auto negative = parse_jsonl(
+      R"({"type":"invoke","process":1,"f":"read","value":null,"time":-5})" "\n");
+  REQUIRE_FALSE(negative.ok());
+  CHECK(negative.err().message().find("non-negative integer time") != std::string::npos);
+}
+
 TEST_CASE("checkers: past their bounds a history is undecided, not a violation") {
   builder b;
   for (int i = 0; i < 6; ++i) {

@@ -39,8 +39,9 @@ result<operation> operation::from_json(const json& j) {
                  "a history line needs an integer process and string type and f");
   }
   // Real-time order comes from `time`: a line without it would drop out of that check unseen.
-  if (!j["time"].is_int()) {
-    return error(errc::invalid_argument, "a history line needs an integer time (nanoseconds)");
+  if (!j["time"].is_int() || j["time"].as_int() < 0) {
+    return error(errc::invalid_argument,
+                 "a history line needs a non-negative integer time (nanoseconds)");
   }
   op.process = j["process"].as_int();
   const std::string& t = j["type"].as_string();
@@ -140,6 +141,14 @@ result<std::vector<paired_op>> pair_operations(const history& h) {
                                                std::to_string(i + 1) + ")");
     }
     paired_op& p = out[it->second];
+    if (op.time_ns < p.invoke_ns) {
+      // Real-time order rests on these: a completion before its own invocation is no history.
+      return error(errc::invalid_argument,
+                   "process " + std::to_string(op.process) + " completes at time " +
+                       std::to_string(op.time_ns) + " (line " + std::to_string(i + 1) +
+                       "), before its invocation at " + std::to_string(p.invoke_ns) +
+                       " (line " + std::to_string(p.index + 1) + ")");
+    }
     p.outcome = op.type;
     p.result_value = op.value;
     if (op.type != op_type::info) p.complete_ns = op.time_ns;

@@ -2,6 +2,8 @@
 // every type error names both types and points at the operator.
 #include "query/expr_binder.hpp"
 
+#include <cmath>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -198,6 +200,10 @@ result<bound_expr> expr_binder::bind_literal(const sql::literal& l, sql::source_
     case sql::literal_kind::float_number: {
       auto v = cast_value(datum(l.text), sql_type::double_());
       if (!v) return error_at(v.err().code(), pos, v.err().message());
+      if (const auto* d = std::get_if<double>(&*v); d && std::isinf(*d)) {
+        return error_at(errc::sql_out_of_range, pos,
+                        "number " + l.text + " is out of range for DOUBLE");
+      }
       return bound_expr::constant_of(std::move(*v), sql_type::double_(), pos);
     }
     case sql::literal_kind::string:

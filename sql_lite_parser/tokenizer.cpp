@@ -187,6 +187,11 @@ void tokenizer::scan_quoted(token& t, char quote) {
       if (at_end() || source_[offset_] != quote) break;
       advance_ascii(1);
       ++doubled;
+    } else if (source_[offset_] == '\0') {
+      // PostgreSQL refuses NUL in text too; it would end the value in many clients.
+      return fail(t, here(), errc::sql_syntax,
+                  std::string("a NUL byte (0x00) cannot be part of ") +
+                      (quote == '\'' ? "a string" : "a quoted name"));
     } else if (static_cast<unsigned char>(source_[offset_]) < 0x80) {
       advance_one();
     } else {

@@ -183,6 +183,11 @@ TEST_CASE("tokenizer: each kind of malformed input has its own message and posit
           0);
   }
   CHECK(failure_of("SELECT $65535").code == errc::ok);
+  auto nul = failure_of(std::string("SELECT 'a\0b'", 13));
+  CHECK(nul.code == errc::sql_syntax);
+  CHECK(nul.pos.column == 10);
+  CHECK(first_line(nul.message).find("a NUL byte (0x00) cannot be part of a string") !=
+        std::string::npos);
   CHECK(failure_of("SELECT 'caf\xc3\xa9 \xf0\x9f\x98\x80', \"\xe2\x82\xac\"").code == errc::ok);
 }
 

@@ -326,6 +326,14 @@ result<bound_select> bind_select(const sql::select_stmt& s, const table_map& tab
     if (!n) return n.err();
     out.offset = *n;
   }
+  if (s.for_update && (out.aggregate || out.distinct)) {
+    // The rows it would lock are not the rows it returns (PostgreSQL refuses it too).
+    return sql::make_sql_error(errc::sql_unsupported, ctx.source, s.from ? s.from->table.pos : sql::source_pos{},
+                               std::string("FOR UPDATE is not allowed with ") +
+                                   (out.distinct ? "DISTINCT" : "aggregates or GROUP BY") +
+                                   ": lock the rows themselves (SELECT ... FOR UPDATE), then run the "
+                                   "DISTINCT or aggregate as a second statement");
+  }
   out.for_update = s.for_update;
   return out;
 }

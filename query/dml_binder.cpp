@@ -35,7 +35,7 @@ result<bound_expr> default_for(const column_descriptor& c, const table_descripto
       if (!c.nullable) {
         return at(ctx, errc::sql_not_null_violation, pos,
                   "column " + c.name + " of table " + t.name +
-                      " is NOT NULL and has no default: give it a value");
+                      " is NOT NULL and has no default (or DEFAULT NULL): give it a value");
       }
       return bound_expr::constant_of(null_value{}, c.type, pos);
   }

@@ -68,6 +68,12 @@ struct check_result {
     ++violations;
     if (anomalies.size() < 50) anomalies.push_back(std::move(why));
   }
+  // The input is not a history of this workload (exit 2 from meridian check).
+  void reject(std::string why) {
+    valid = false;
+    ++malformed;
+    if (anomalies.size() < 50) anomalies.push_back("malformed: " + std::move(why));
+  }
   void give_up(std::string why) {
     valid = false;
     if (anomalies.size() < 50) anomalies.push_back("undecided: " + std::move(why));

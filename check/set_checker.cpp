@@ -38,13 +38,13 @@ check_result check_set(const history& h, set_summary* summary) {
     ++out.operations;
     if (p.f == "read") continue;
     if (p.f != "add" || !p.invoke_value.is_string()) {
-      out.fail("operation '" + p.f + "' at line " + std::to_string(p.index + 1) +
-               " is not a set operation (add of a string, or read)");
+      out.reject("operation '" + p.f + "' at line " + std::to_string(p.index + 1) +
+                 " is not a set operation (add of a string, or read)");
       continue;
     }
     if (!adds.emplace(p.invoke_value.as_string(), add_state{p.outcome, p.complete_ns, p.index + 1, 0}).second) {
-      out.fail("'" + p.invoke_value.as_string() + "' is added twice (line " +
-               std::to_string(p.index + 1) + "): elements must be unique");
+      out.reject("'" + p.invoke_value.as_string() + "' is added twice (line " +
+                 std::to_string(p.index + 1) + "): elements must be unique");
     }
     s.acknowledged += p.outcome == op_type::ok;
     s.failed += p.outcome == op_type::fail;

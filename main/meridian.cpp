@@ -221,23 +221,48 @@ std::string binary_dir() {
   return ec ? std::string(".") : exe.parent_path().string();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{"Meridian: a geo-distributed SQL database built from actors"};
-  app.require_subcommand(0, 1);
-
+// Every subcommand's options as CLI11 fills them; which subcommand was given decides what runs.
+struct commands {
   shell_options shell;
-  auto add_shell_options = [&shell](CLI::App* cmd) {
-    auto* data = cmd->add_option("--data", shell.data_dir, "data directory of the embedded cluster")
+  std::vector<std::string> sqltest_files;
+  std::string sqltest_engine = "local";
+  std::string check_workload;
+  std::string check_file;
+  bool check_strict = false;
+  std::int64_t bank_total = 100;
+  std::size_t bank_accounts = 8;
+  meridian::bench::storage_bench_options storage_options;
+  meridian::bench::raft_bench_options raft_options;
+  meridian::bench::txn_bench_options txn_options;
+  meridian::bench::shard_bench_options shard_options;
+  meridian::bench::sql_bench_options sql_options;
+  std::string seed_text;
+  meridian::sim::raft_sim_options raft_sim;
+  meridian::sim::txn_sim_options txn_sim;
+  meridian::sim::shard_sim_options shard_sim;
+  CLI::App* sqltest = nullptr;
+  CLI::App* check = nullptr;
+  CLI::App* bench_storage = nullptr;
+  CLI::App* bench_raft = nullptr;
+  CLI::App* bench_txn = nullptr;
+  CLI::App* bench_shards = nullptr;
+  CLI::App* bench_sql = nullptr;
+  CLI::App* sim_raft = nullptr;
+  CLI::App* sim_txn = nullptr;
+  CLI::App* sim_shards = nullptr;
+};
+
+void add_shell_commands(CLI::App& app, commands& c) {
+  auto add_shell_options = [&c](CLI::App* cmd) {
+    auto* data = cmd->add_option("--data", c.shell.data_dir, "data directory of the embedded cluster")
                      ->check(non_empty);
-    auto* dc = cmd->add_option("--dc", shell.dc, "the datacenter your session starts in");
-    auto* wan = cmd->add_option("--wan-scale", shell.wan_scale,
+    auto* dc = cmd->add_option("--dc", c.shell.dc, "the datacenter your session starts in");
+    auto* wan = cmd->add_option("--wan-scale", c.shell.wan_scale,
                                 "multiplies the inter-datacenter latencies (0 turns them off)")
                     ->check(CLI::Range(0.0, 100.0) & finite_number);
     auto* local =
-        cmd->add_flag("--local", shell.local, "a single-node local database instead of the cluster");
-    cmd->add_option("--local-dir", shell.local_dir, "where the local database lives (default: memory)")
+        cmd->add_flag("--local", c.shell.local, "a single-node local database instead of the cluster");
+    cmd->add_option("--local-dir", c.shell.local_dir, "where the local database lives (default: memory)")
         ->check(non_empty)
         ->needs(local);
     // A cluster's options with --local would be silently ignored (and --data's data lost).
@@ -246,153 +271,136 @@ int main(int argc, char** argv) {
   add_shell_options(&app);
   auto* shell_cmd = app.add_subcommand("shell", "the SQL shell on an embedded cluster (the default)");
   add_shell_options(shell_cmd);
+}
 
-  std::vector<std::string> sqltest_files;
-  std::string sqltest_engine = "local";
-  auto* sqltest = app.add_subcommand("sqltest", "run sqllogictest files against a fresh database each");
-  sqltest->add_option("files", sqltest_files, "sqllogictest files")->required()->check(CLI::ExistingFile);
-  sqltest->add_option("--engine", sqltest_engine, "local or cluster")
+void add_sqltest_and_check(CLI::App& app, commands& c) {
+  c.sqltest = app.add_subcommand("sqltest", "run sqllogictest files against a fresh database each");
+  c.sqltest->add_option("files", c.sqltest_files, "sqllogictest files")->required()->check(CLI::ExistingFile);
+  c.sqltest->add_option("--engine", c.sqltest_engine, "local or cluster")
       ->check(CLI::IsMember({"local", "cluster"}));
 
-  std::string check_workload;
-  std::string check_file;
-  bool check_strict = false;
-  std::int64_t bank_total = 100;
-  std::size_t bank_accounts = 8;
-  auto* check = app.add_subcommand("check", "check a saved history (JSON lines, Jepsen's shape)");
-  check->add_option("--workload", check_workload,
+  c.check = app.add_subcommand("check", "check a saved history (JSON lines, Jepsen's shape)");
+  c.check->add_option("--workload", c.check_workload,
                     "bank, append or register (sim txn), or set (sim shards)")
       ->required()
       ->check(CLI::IsMember({"bank", "append", "register", "set"}));
-  check->add_option("file", check_file, "the history file")->required()->check(CLI::ExistingFile);
-  check->add_flag("--strict", check_strict,
+  c.check->add_option("file", c.check_file, "the history file")->required()->check(CLI::ExistingFile);
+  c.check->add_flag("--strict", c.check_strict,
                   "append: a transaction that began after another's acknowledgement must see it");
-  check->add_option("--total", bank_total, "bank: the sum every read must show")
+  c.check->add_option("--total", c.bank_total, "bank: the sum every read must show")
       ->check(CLI::Range(std::int64_t{-1'000'000'000'000'000}, std::int64_t{1'000'000'000'000'000}));
-  check->add_option("--accounts", bank_accounts, "bank: the number of accounts")
+  c.check->add_option("--accounts", c.bank_accounts, "bank: the number of accounts")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+}
 
+void add_bench_commands(CLI::App& app, commands& c) {
   auto* bench = app.add_subcommand("bench", "run a benchmark workload and print its figures");
   bench->require_subcommand(1);
-  meridian::bench::storage_bench_options storage_options;
-  auto* bench_storage =
+  c.bench_storage =
       bench->add_subcommand("storage", "storage layer beside raw LMDB, in one run");
-  bench_storage->add_option("--dir", storage_options.dir, "directory for the partitions");
-  bench_storage->add_option("--keys", storage_options.keys, "keys to write and read")
+  c.bench_storage->add_option("--dir", c.storage_options.dir, "directory for the partitions");
+  c.bench_storage->add_option("--keys", c.storage_options.keys, "keys to write and read")
       ->check(CLI::Range(1000, 100'000'000));
-  bench_storage->add_option("--appenders", storage_options.appenders,
+  c.bench_storage->add_option("--appenders", c.storage_options.appenders,
                             "concurrent Raft log appenders")
       ->check(CLI::Range(1, 4096));
-  bench_storage->add_option("--append-seconds", storage_options.append_seconds,
+  c.bench_storage->add_option("--append-seconds", c.storage_options.append_seconds,
                             "duration of the log-append phase")
       ->check(CLI::Range(0.5, 600.0) & finite_number);
 
-  meridian::bench::raft_bench_options raft_options;
-  auto* bench_raft = bench->add_subcommand(
+  c.bench_raft = bench->add_subcommand(
       "raft", "commit latency (simulated WAN) and proposals/s of three replicas (fsync on)");
-  bench_raft->add_option("--dir", raft_options.dir, "directory for the replicas' partitions");
-  bench_raft->add_option("--proposers", raft_options.proposers, "concurrent proposers")
+  c.bench_raft->add_option("--dir", c.raft_options.dir, "directory for the replicas' partitions");
+  c.bench_raft->add_option("--proposers", c.raft_options.proposers, "concurrent proposers")
       ->check(CLI::Range(1, 4096));
-  bench_raft->add_option("--seconds", raft_options.seconds, "duration of the real-time run")
+  c.bench_raft->add_option("--seconds", c.raft_options.seconds, "duration of the real-time run")
       ->check(CLI::Range(1.0, 600.0) & finite_number);
 
-  meridian::bench::txn_bench_options txn_options;
-  txn_options.dir = binary_dir();
-  auto* bench_txn = bench->add_subcommand(
+  c.bench_txn = bench->add_subcommand(
       "txn", "commit latency per commit path (simulated WAN) and transfers/s (fsync on) beside "
              "their floors and raw replicated writes");
-  bench_txn->add_option("--dir", txn_options.dir,
+  c.bench_txn->add_option("--dir", c.txn_options.dir,
                         "directory for the cluster's temporary partitions (default: the binary's)");
-  bench_txn->add_option("--seconds", txn_options.seconds, "duration of each real-time workload")
+  c.bench_txn->add_option("--seconds", c.txn_options.seconds, "duration of each real-time workload")
       ->check(CLI::Range(1.0, 600.0) & finite_number);
-  bench_txn->add_option("--clients", txn_options.clients, "concurrent real-time clients")
+  c.bench_txn->add_option("--clients", c.txn_options.clients, "concurrent real-time clients")
       ->check(CLI::Range(1, 4096));
-  bench_txn->add_option("--accounts", txn_options.accounts, "accounts the transfers touch")
+  c.bench_txn->add_option("--accounts", c.txn_options.accounts, "accounts the transfers touch")
       ->check(CLI::Range(4, 1'000'000));
-  bench_txn->add_option("--simulated-txns", txn_options.simulated_txns,
+  c.bench_txn->add_option("--simulated-txns", c.txn_options.simulated_txns,
                         "simulated transactions per commit path")
       ->check(CLI::Range(10, 100'000));
 
-  meridian::bench::shard_bench_options shard_options;
-  shard_options.dir = binary_dir();
-  auto* bench_shards = bench->add_subcommand(
+  c.bench_shards = bench->add_subcommand(
       "shards", "routing overhead (fsync on) and recovery after losing a datacenter (simulated)");
-  bench_shards->add_option("--dir", shard_options.dir,
+  c.bench_shards->add_option("--dir", c.shard_options.dir,
                            "directory for the cluster's temporary partitions (default: the "
                            "binary's)");
-  bench_shards->add_option("--seconds", shard_options.seconds,
+  c.bench_shards->add_option("--seconds", c.shard_options.seconds,
                            "seconds of writes per path, split over alternating rounds")
       ->check(CLI::Range(1.0, 600.0) & finite_number);
-  bench_shards->add_option("--clients", shard_options.clients, "concurrent writers")
+  c.bench_shards->add_option("--clients", c.shard_options.clients, "concurrent writers")
       ->check(CLI::Range(1, 4096));
 
-  meridian::bench::sql_bench_options sql_options;
-  auto* bench_sql = bench->add_subcommand(
+  c.bench_sql = bench->add_subcommand(
       "sql", "parse + bind + plan of a point SELECT, and point SELECTs and INSERTs end to end on "
              "the local engine");
-  bench_sql->add_option("--rows", sql_options.rows, "rows loaded before the point SELECTs")
+  c.bench_sql->add_option("--rows", c.sql_options.rows, "rows loaded before the point SELECTs")
       ->check(CLI::Range(1, 100'000'000));
+}
 
+void add_sim_commands(CLI::App& app, commands& c) {
   auto* sim = app.add_subcommand("sim", "run the deterministic simulator over many seeds");
   sim->require_subcommand(1);
-  meridian::sim::raft_sim_options raft_sim;
-  auto* sim_raft = sim->add_subcommand(
+  c.sim_raft = sim->add_subcommand(
       "raft", "Raft groups across three datacenters under faults; checks safety, "
               "linearizability and liveness");
-  std::string seed_text;
-  sim_raft->add_option("--seed-start", seed_text,
+  c.sim_raft->add_option("--seed-start", c.seed_text,
                        "first seed (default: $MERIDIAN_SEED, else the current time)");
-  sim_raft->add_option("--seeds", raft_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
-  sim_raft->add_option("--history", raft_sim.history_dir,
+  c.sim_raft->add_option("--seeds", c.raft_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  c.sim_raft->add_option("--history", c.raft_sim.history_dir,
                        "write each seed's history as DIR/register-<seed>.jsonl");
-  sim_raft->add_option("--fault-seconds", raft_sim.fault_seconds,
+  c.sim_raft->add_option("--fault-seconds", c.raft_sim.fault_seconds,
                        "simulated seconds of faults per seed")
       ->check(CLI::Range(1.0, 86400.0) & finite_number);
-  sim_raft->add_option("--shards", raft_sim.shards, "Raft groups")->check(CLI::Range(1, 64));
-  sim_raft->add_flag("--verbose", raft_sim.verbose, "print a line for every seed");
+  c.sim_raft->add_option("--shards", c.raft_sim.shards, "Raft groups")->check(CLI::Range(1, 64));
+  c.sim_raft->add_flag("--verbose", c.raft_sim.verbose, "print a line for every seed");
 
-  meridian::sim::txn_sim_options txn_sim;
-  auto* sim_txn = sim->add_subcommand(
+  c.sim_txn = sim->add_subcommand(
       "txn", "transactions across shards and datacenters under faults; checks the workload's "
              "invariants (bank), snapshot isolation (append) or linearizability (register)");
-  sim_txn->add_option("--workload", txn_sim.workload, "bank, append or register")
+  c.sim_txn->add_option("--workload", c.txn_sim.workload, "bank, append or register")
       ->check(CLI::IsMember({"bank", "append", "register"}));
-  sim_txn->add_option("--seed-start", seed_text,
+  c.sim_txn->add_option("--seed-start", c.seed_text,
                       "first seed (default: $MERIDIAN_SEED, else the current time)");
-  sim_txn->add_option("--seeds", txn_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
-  sim_txn->add_option("--history", txn_sim.history_dir,
+  c.sim_txn->add_option("--seeds", c.txn_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  c.sim_txn->add_option("--history", c.txn_sim.history_dir,
                       "write each seed's history as DIR/<workload>-<seed>.jsonl");
-  sim_txn->add_option("--fault-seconds", txn_sim.fault_seconds, "simulated seconds of faults")
+  c.sim_txn->add_option("--fault-seconds", c.txn_sim.fault_seconds, "simulated seconds of faults")
       ->check(CLI::Range(1.0, 86400.0) & finite_number);
-  sim_txn->add_option("--clients", txn_sim.clients, "concurrent coordinators")
+  c.sim_txn->add_option("--clients", c.txn_sim.clients, "concurrent coordinators")
       ->check(CLI::Range(1, 64));
-  sim_txn->add_flag("--verbose", txn_sim.verbose, "print a line for every seed");
+  c.sim_txn->add_flag("--verbose", c.txn_sim.verbose, "print a line for every seed");
 
-  meridian::sim::shard_sim_options shard_sim;
-  auto* sim_shards = sim->add_subcommand(
+  c.sim_shards = sim->add_subcommand(
       "shards", "a sharded cluster under splits, leader moves, datacenter isolation and replica "
                 "replacement; checks no write lost or doubled, availability and convergence");
-  sim_shards->add_option("--seed-start", seed_text,
+  c.sim_shards->add_option("--seed-start", c.seed_text,
                          "first seed (default: $MERIDIAN_SEED, else the current time)");
-  sim_shards->add_option("--seeds", shard_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
-  sim_shards->add_option("--history", shard_sim.history_dir,
+  c.sim_shards->add_option("--seeds", c.shard_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
+  c.sim_shards->add_option("--history", c.shard_sim.history_dir,
                          "write each seed's history as DIR/set-<seed>.jsonl");
-  sim_shards->add_flag("--verbose", shard_sim.verbose, "print a line for every seed");
+  c.sim_shards->add_flag("--verbose", c.shard_sim.verbose, "print a line for every seed");
+}
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return usage_error(std::string(e.what()) + " (meridian --help lists the options)");
+int dispatch(commands& c) {
+  if (c.check->parsed()) {
+    return run_check(c.check_workload, c.check_file, c.check_strict, c.bank_total, c.bank_accounts);
   }
-
-  if (check->parsed()) {
-    return run_check(check_workload, check_file, check_strict, bank_total, bank_accounts);
-  }
-  if (sqltest->parsed()) {
+  if (c.sqltest->parsed()) {
     meridian::query::engine_factory factory =
         meridian::query::local_engine_factory(meridian::query::local_database::storage_kind::memory);
-    if (sqltest_engine == "cluster") {
+    if (c.sqltest_engine == "cluster") {
       factory = []() -> meridian::result<std::unique_ptr<meridian::query::sql_database>> {
         meridian::api::embedded_options e;
         e.data_dir.clear();  // in memory
@@ -400,11 +408,11 @@ int main(int argc, char** argv) {
         return meridian::api::open_cluster_database(e);
       };
     }
-    return meridian::query::run_sqllogictest(sqltest_files, factory);
+    return meridian::query::run_sqllogictest(c.sqltest_files, factory);
   }
   // The simulator: its seed range and history directory are checked before any seed runs.
-  auto simulate = [&seed_text](auto& options, auto run) {
-    auto first = seed_range(seed_text, options.seeds);
+  auto simulate = [&c](auto& options, auto run) {
+    auto first = seed_range(c.seed_text, options.seeds);
     if (!first) return usage_error(first.err().message());
     if (!options.history_dir.empty()) {
       if (auto s = prepare_output_dir(options.history_dir, "--history"); !s) {
@@ -414,9 +422,9 @@ int main(int argc, char** argv) {
     options.seed_start = *first;
     return run(options);
   };
-  if (sim_txn->parsed()) return simulate(txn_sim, meridian::sim::run_txn_sim);
-  if (sim_shards->parsed()) return simulate(shard_sim, meridian::sim::run_shard_sim);
-  if (sim_raft->parsed()) return simulate(raft_sim, meridian::sim::run_raft_sim);
+  if (c.sim_txn->parsed()) return simulate(c.txn_sim, meridian::sim::run_txn_sim);
+  if (c.sim_shards->parsed()) return simulate(c.shard_sim, meridian::sim::run_shard_sim);
+  if (c.sim_raft->parsed()) return simulate(c.raft_sim, meridian::sim::run_raft_sim);
 
   // A benchmark's directory is checked before it starts (a failure inside a forked phase would
   // only show as missing figures).
@@ -424,11 +432,32 @@ int main(int argc, char** argv) {
     if (auto s = prepare_output_dir(options.dir, "--dir"); !s) return usage_error(s.err().message());
     return run(options);
   };
-  if (bench_storage->parsed()) return benchmark(storage_options, meridian::bench::run_storage_bench);
-  if (bench_raft->parsed()) return benchmark(raft_options, meridian::bench::run_raft_bench);
-  if (bench_txn->parsed()) return benchmark(txn_options, meridian::bench::run_txn_bench);
-  if (bench_shards->parsed()) return benchmark(shard_options, meridian::bench::run_shard_bench);
-  if (bench_sql->parsed()) return meridian::bench::run_sql_bench(sql_options);
+  if (c.bench_storage->parsed()) return benchmark(c.storage_options, meridian::bench::run_storage_bench);
+  if (c.bench_raft->parsed()) return benchmark(c.raft_options, meridian::bench::run_raft_bench);
+  if (c.bench_txn->parsed()) return benchmark(c.txn_options, meridian::bench::run_txn_bench);
+  if (c.bench_shards->parsed()) return benchmark(c.shard_options, meridian::bench::run_shard_bench);
+  if (c.bench_sql->parsed()) return meridian::bench::run_sql_bench(c.sql_options);
 
-  return run_shell(shell);
+  return run_shell(c.shell);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Meridian: a geo-distributed SQL database built from actors"};
+  app.require_subcommand(0, 1);
+  commands c;
+  c.txn_options.dir = binary_dir();
+  c.shard_options.dir = binary_dir();
+  add_shell_commands(app, c);
+  add_sqltest_and_check(app, c);
+  add_bench_commands(app, c);
+  add_sim_commands(app, c);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return usage_error(std::string(e.what()) + " (meridian --help lists the options)");
+  }
+  return dispatch(c);
 }

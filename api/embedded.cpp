@@ -215,8 +215,15 @@ status embedded_cluster::impl::fault(const fault_request& f) {
     case fault_request::kind::crash_node:
     case fault_request::kind::restart_node: {
       node_id n = std::strtoull(f.target.c_str(), nullptr, 10);
-      if (!topo.find(n)) return error(errc::invalid_argument, "no node " + f.target);
-      if (f.what == fault_request::kind::crash_node) {
+      if (f.target.find_first_not_of("0123456789") != std::string::npos || !topo.find(n)) {
+        return error(errc::invalid_argument, "no node " + f.target + " (\\cluster lists them)");
+      }
+      bool crash = f.what == fault_request::kind::crash_node;
+      if (crash != cluster->up(n)) {
+        return error(errc::invalid_argument, "node " + f.target + " is already " +
+                                                 (crash ? "down" : "running"));
+      }
+      if (crash) {
         cluster->crash(n);
         return ok_status();
       }

@@ -99,3 +99,18 @@ TEST_CASE("local database: a store lost from a database created before is refuse
   REQUIRE_FALSE(reopened.ok());
   CHECK(reopened.err().code() == errc::storage_corrupt);
 }
+
+TEST_CASE("embedded cluster: \\fault on a node already in that state says so") {
+  storage::testing::temp_dir dir;
+  auto r = start(dir.path());
+  using kind = api::fault_request::kind;
+  auto again = r.session->fault(api::fault_request{kind::restart_node, "1"});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.err().message().find("already running") != std::string::npos);
+  REQUIRE(r.session->fault(api::fault_request{kind::crash_node, "3"}).ok());
+  auto twice = r.session->fault(api::fault_request{kind::crash_node, "3"});
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.err().message().find("already down") != std::string::npos);
+  CHECK(r.session->fault(api::fault_request{kind::restart_node, "3"}).ok());
+  CHECK_FALSE(r.session->fault(api::fault_request{kind::crash_node, "3x"}).ok());
+}

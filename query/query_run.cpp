@@ -48,6 +48,12 @@ txn::ledger ledger_since(const txn::ledger& now, const txn::ledger& before) {
   return d;
 }
 
+error statement_run::future_as_of(sql::source_pos pos) const {
+  return sql::make_sql_error(errc::sql_invalid_value, sql_, pos,
+                             "AS OF SYSTEM TIME names a time in the future; it needs a time in "
+                             "the past, such as '-10s'");
+}
+
 result<txn::begin_options> statement_run::as_of_options(const sql::select_stmt& s) const {
   txn::begin_options options;
   options.read_only = !s.for_update;
@@ -90,7 +96,9 @@ result<txn::begin_options> statement_run::as_of_options(const sql::select_stmt& 
     v = std::move(*t);
   }
   if (const auto* ts = std::get_if<timestamp_value>(&*v); ts && ts->micros > 0) {
-    options.read_ts = txn::compose_ts(static_cast<std::uint64_t>(ts->micros / 1000), txn::max_logical);
+    auto ms = static_cast<std::uint64_t>(ts->micros / 1000);
+    if (ms > txn::max_physical_ms) return future_as_of(e.pos);  // past the year ~4200
+    options.read_ts = txn::compose_ts(ms, txn::max_logical);
     options.read_only = true;
     return options;
   }
@@ -145,9 +153,7 @@ void statement_run::begin_failed(const error& e) {
   // A read timestamp past the newest one the oracle issued: the statement's error, at its AS OF.
   const sql::select_stmt* s = query_ ? select_of(*query_) : nullptr;
   if (begin_options_.read_ts && e.code() == errc::invalid_argument && s && s->as_of_system_time) {
-    return finish(sql::make_sql_error(errc::sql_invalid_value, sql_, s->as_of_system_time->pos,
-                                      "AS OF SYSTEM TIME names a time in the future; it needs a "
-                                      "time in the past, such as '-10s'"));
+    return finish(future_as_of(s->as_of_system_time->pos));
   }
   retry_or_finish(e);
 }

@@ -52,6 +52,7 @@ class statement_run : public std::enable_shared_from_this<statement_run> {
   void fail_query(const error& e);
   void retry_or_finish(const error& e);
   void begin_failed(const error& e);
+  error future_as_of(sql::source_pos pos) const;
   void explain();
   result<txn::begin_options> as_of_options(const sql::select_stmt& s) const;
   // Maps a commit's write_conflict to sql_schema_changed when a validated table changed.

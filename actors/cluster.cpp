@@ -206,12 +206,13 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
 
 status cluster::check_data_dir() {
   if (options_.data_dir.empty()) return ok_status();
-  auto kind = storage::created_kind(options_.data_dir);
-  if (!kind) return kind.err();
-  MERIDIAN_TRY(storage::expect_kind(options_.data_dir, *kind, storage::data_dir_kind::cluster));
-  created_before_ = kind->has_value();
-  for (const auto& n : options_.topo.nodes) {  // a directory from before the marker
-    created_before_ = created_before_ || !stored_shards(n.id).empty();
+  auto state = storage::read_data_dir(options_.data_dir);
+  if (!state) return state.err();
+  MERIDIAN_TRY(storage::expect_kind(options_.data_dir, *state, storage::data_dir_kind::cluster));
+  created_before_ = state->has_value() && (*state)->complete;
+  // A first start cut short ("creating") finishes the creation: its stores held no data yet.
+  if (!created_before_) {
+    MERIDIAN_TRY(storage::mark_creating(options_.data_dir, storage::data_dir_kind::cluster));
   }
   return ok_status();
 }

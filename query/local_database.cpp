@@ -38,23 +38,25 @@ result<std::unique_ptr<local_database>> local_database::open_at(const std::strin
   db->lock_ = std::move(*lock);
   // A database created here before whose store is gone was lost: opening it empty would hide
   // that (storage::data_dir).
-  auto kind = storage::created_kind(directory);
-  if (!kind) return kind.err();
-  MERIDIAN_TRY(storage::expect_kind(directory, *kind, storage::data_dir_kind::local));
+  auto state = storage::read_data_dir(directory);
+  if (!state) return state.err();
+  MERIDIAN_TRY(storage::expect_kind(directory, *state, storage::data_dir_kind::local));
   const std::string store = directory + "/partition";
-  if (kind->has_value() && !storage::store_exists(store)) {
+  bool created = state->has_value() && (*state)->complete;
+  if (created && !storage::store_exists(store)) {
     return error(errc::storage_corrupt,
                  "the database created in " + directory + " has lost its store (" + store +
                      "/data.mdb is missing or empty). Restore it from a backup, or choose an "
                      "empty --local-dir for a new database");
   }
+  if (!created) MERIDIAN_TRY(storage::mark_creating(directory, storage::data_dir_kind::local));
   auto lmdb = storage::lmdb_engine::open(store);
   if (!lmdb) return lmdb.err();
   db->storage_ = std::move(*lmdb);
   auto engine = txn::local_engine::open(*db->storage_);
   if (!engine) return engine.err();
   db->engine_ = std::move(*engine);
-  if (!kind->has_value()) MERIDIAN_TRY(storage::mark_created(directory, storage::data_dir_kind::local));
+  if (!created) MERIDIAN_TRY(storage::mark_created(directory, storage::data_dir_kind::local));
   return db;
 }
 

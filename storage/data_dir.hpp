@@ -1,9 +1,12 @@
-// What a data directory was created as. The first start writes DIR/MERIDIAN ("cluster" or
-// "local") once every store it creates exists. From then on a store found missing or empty
-// was lost (deleted, truncated to nothing, a half-restored backup), not yet made: opening one
-// empty would start a new, empty replica or database in its place, and a majority of new empty
-// replicas would elect a leader and overwrite the survivors. So the caller refuses instead.
-// Directories from before the marker existed count as created once they hold any store.
+// What a data directory was created as. The first start writes DIR/MERIDIAN before it creates
+// any store ("meridian cluster creating", or "local") and again once every store exists
+// ("meridian cluster"). From then on a store found missing or empty was lost (deleted, truncated
+// to nothing, a half-restored backup), not yet made: opening one empty would start a new, empty
+// replica or database in its place, and a majority of new empty replicas would elect a leader
+// and overwrite the survivors. So the caller refuses instead. A start killed while creating
+// leaves "creating": the next start finishes the creation. A directory without the marker
+// (written before it existed) is read from its layout: partition/ is a local database's,
+// node-N/shard-M/ a cluster's.
 #pragma once
 
 #include <optional>
@@ -17,18 +20,25 @@ enum class data_dir_kind { cluster, local };
 
 const char* to_string(data_dir_kind kind);
 
-// The kind DIR was created as; nullopt for a new directory. storage_io when the marker cannot
-// be read; not_a_data_directory when it names neither kind.
-result<std::optional<data_dir_kind>> created_kind(const std::string& dir);
+struct data_dir_state {
+  data_dir_kind kind = data_dir_kind::cluster;
+  bool complete = true;  // every store was created (false: a first start was cut short)
+};
 
-// Records (durably) that DIR's stores exist. REQUIRES: DIR exists.
+// What DIR holds; nullopt for a new (or empty) directory. storage_io when the marker cannot be
+// read; not_a_data_directory when it names neither kind, or the layout holds both.
+result<std::optional<data_dir_state>> read_data_dir(const std::string& dir);
+
+// Records (durably) that DIR's stores are being created, or that they all exist.
+// REQUIRES: DIR exists.
+status mark_creating(const std::string& dir, data_dir_kind kind);
 status mark_created(const std::string& dir, data_dir_kind kind);
 
 // Whether the LMDB store at `store_dir` holds a data file with content.
 bool store_exists(const std::string& store_dir);
 
-// not_a_data_directory when DIR was created as the other kind (naming how to open it).
-status expect_kind(const std::string& dir, const std::optional<data_dir_kind>& found,
+// not_a_data_directory when DIR holds the other kind (naming how to open it).
+status expect_kind(const std::string& dir, const std::optional<data_dir_state>& found,
                    data_dir_kind wanted);
 
 }  // namespace meridian::storage

@@ -16,22 +16,46 @@ using namespace meridian::storage;
 
 TEST_CASE("data dir: a new directory is uncreated; the marker says which kind it became") {
   testing::temp_dir dir;
-  auto none = created_kind(dir.path());
+  auto none = read_data_dir(dir.path());
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
+  REQUIRE(mark_creating(dir.path(), data_dir_kind::local).ok());
+  auto creating = read_data_dir(dir.path());
+  REQUIRE(creating.ok());
+  REQUIRE(creating->has_value());
+  CHECK((*creating)->kind == data_dir_kind::local);
+  CHECK_FALSE((*creating)->complete);  // a first start cut short: the next one finishes it
   REQUIRE(mark_created(dir.path(), data_dir_kind::local).ok());
-  auto local = created_kind(dir.path());
+  auto local = read_data_dir(dir.path());
   REQUIRE(local.ok());
-  CHECK(*local == std::optional<data_dir_kind>(data_dir_kind::local));
+  CHECK((*local)->complete);
   CHECK(expect_kind(dir.path(), *local, data_dir_kind::local).ok());
   auto wrong = expect_kind(dir.path(), *local, data_dir_kind::cluster);
   REQUIRE_FALSE(wrong.ok());
   CHECK(wrong.err().code() == errc::not_a_data_directory);
   CHECK(wrong.err().message().find("--local --local-dir") != std::string::npos);
   std::ofstream(dir.sub("MERIDIAN")) << "something else\n";
-  auto foreign = created_kind(dir.path());
+  auto foreign = read_data_dir(dir.path());
   REQUIRE_FALSE(foreign.ok());
   CHECK(foreign.err().code() == errc::not_a_data_directory);
+}
+
+TEST_CASE("data dir: without a marker the layout says which kind a directory holds") {
+  testing::temp_dir dir;
+  std::filesystem::create_directories(dir.sub("c/node-1"));
+  std::filesystem::create_directories(dir.sub("l"));
+  REQUIRE(lmdb_engine::open(dir.sub("c/node-1/shard-0")).ok());
+  auto cluster = read_data_dir(dir.sub("c"));
+  REQUIRE(cluster.ok());
+  REQUIRE(cluster->has_value());
+  CHECK((*cluster)->kind == data_dir_kind::cluster);
+  CHECK_FALSE(expect_kind(dir.sub("c"), *cluster, data_dir_kind::local).ok());
+  REQUIRE(lmdb_engine::open(dir.sub("l/partition")).ok());
+  auto local = read_data_dir(dir.sub("l"));
+  REQUIRE(local.ok());
+  CHECK((*local)->kind == data_dir_kind::local);
+  REQUIRE(lmdb_engine::open(dir.sub("c/partition")).ok());
+  CHECK_FALSE(read_data_dir(dir.sub("c")).ok());  // both layouts in one directory
 }
 
 TEST_CASE("data dir: a store exists only with a non-empty data file") {

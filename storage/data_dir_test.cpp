@@ -86,4 +86,10 @@ TEST_CASE("lmdb: a data file truncated below its last page is refused, not mappe
   REQUIRE_FALSE(reopened.ok());
   CHECK(reopened.err().code() == errc::storage_corrupt);
   CHECK(reopened.err().message().find("truncated") != std::string::npos);
+  for (std::uintmax_t cut : {std::uintmax_t{4096}, std::uintmax_t{100}}) {  // inside the meta pages
+    std::filesystem::resize_file(dir.sub("store") + "/data.mdb", cut);
+    auto short_file = lmdb_engine::open(dir.sub("store"));
+    REQUIRE_FALSE(short_file.ok());
+    CHECK(short_file.err().code() == errc::storage_corrupt);
+  }
 }

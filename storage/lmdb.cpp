@@ -1,6 +1,11 @@
 // LMDB wrappers; see lmdb.hpp. Error mapping is the one place LMDB codes become Meridian errors.
 #include "storage/lmdb.hpp"
 
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+
 #include <cerrno>
 #include <sys/stat.h>
 
@@ -32,12 +37,39 @@ error make_error(const char* call, int rc, std::string_view context) {
   }
 }
 
+namespace {
+
+// An LMDB data file begins with a meta page: a 16-byte page header, then the magic 0xBEEFC0DE.
+// (A file that does not is simply not LMDB's, which LMDB itself reports.)
+bool starts_like_lmdb(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  unsigned char head[20] = {};
+  if (!in.read(reinterpret_cast<char*>(head), sizeof head)) return false;
+  std::uint32_t magic = 0;
+  std::memcpy(&magic, head + 16, sizeof magic);
+  return magic == 0xBEEFC0DEu;
+}
+
+}  // namespace
+
 result<env> env::open(const std::string& path, const env_options& options) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (::mkdir(path.c_str(), 0755) != 0) return make_error("mkdir", errno, path);
   } else if (!S_ISDIR(st.st_mode)) {
     return make_error("stat", ENOTDIR, path);
+  }
+  // A data file shorter than LMDB's two meta pages was cut short (LMDB would call it "not an
+  // LMDB file"); a longer one is checked against its last page after opening.
+  struct stat existing {};
+  std::string data_file = path + "/data.mdb";
+  long page_bytes = ::sysconf(_SC_PAGESIZE);
+  if (::stat(data_file.c_str(), &existing) == 0 && existing.st_size > 0 &&
+      existing.st_size < 2 * page_bytes && starts_like_lmdb(data_file)) {
+    return error(errc::storage_corrupt,
+                 data_file + " is " + std::to_string(existing.st_size) +
+                     " bytes, shorter than its two meta pages: the file was truncated. "
+                     "Restore it from a backup");
   }
   MDB_env* handle = nullptr;
   if (int rc = mdb_env_create(&handle); rc != 0) return make_error("mdb_env_create", rc, path);

@@ -16,6 +16,7 @@
 #include <iostream>
 
 #include "api/embedded.hpp"
+#include "common/topology.hpp"
 #include "check/append_checker.hpp"
 #include "check/bank_checker.hpp"
 #include "check/register_checker.hpp"
@@ -70,8 +71,8 @@ meridian::result<std::uint64_t> seed_range(const std::string& flag, std::uint64_
   }
   if (count > 0 && first > UINT64_MAX - (count - 1)) {
     return meridian::error(errc::invalid_argument,
-                           "seeds " + std::to_string(first) + " and " + std::to_string(count) +
-                               " after it pass 2^64: start lower or run fewer");
+                           std::to_string(count) + " seeds from " + std::to_string(first) +
+                               " pass 2^64: start lower or run fewer");
   }
   return first;
 }
@@ -256,7 +257,10 @@ void add_shell_commands(CLI::App& app, commands& c) {
   auto add_shell_options = [&c](CLI::App* cmd) {
     auto* data = cmd->add_option("--data", c.shell.data_dir, "data directory of the embedded cluster")
                      ->check(non_empty);
-    auto* dc = cmd->add_option("--dc", c.shell.dc, "the datacenter your session starts in");
+    // The embedded cluster's datacenters (topology::default_geo), checked before it starts.
+    std::vector<std::string> dcs = meridian::topology::default_geo().latency.dcs;
+    auto* dc = cmd->add_option("--dc", c.shell.dc, "the datacenter your session starts in")
+                   ->check(CLI::IsMember(dcs));
     auto* wan = cmd->add_option("--wan-scale", c.shell.wan_scale,
                                 "multiplies the inter-datacenter latencies (0 turns them off)")
                     ->check(CLI::Range(0.0, 100.0) & finite_number);
@@ -356,7 +360,8 @@ void add_sim_commands(CLI::App& app, commands& c) {
       "raft", "Raft groups across three datacenters under faults; checks safety, "
               "linearizability and liveness");
   c.sim_raft->add_option("--seed-start", c.seed_text,
-                       "first seed (default: $MERIDIAN_SEED, else the current time)");
+                       "first seed (default: $MERIDIAN_SEED, else the current time)")
+      ->check(non_empty);
   c.sim_raft->add_option("--seeds", c.raft_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
   c.sim_raft->add_option("--history", c.raft_sim.history_dir,
                        "write each seed's history as DIR/register-<seed>.jsonl");
@@ -372,7 +377,8 @@ void add_sim_commands(CLI::App& app, commands& c) {
   c.sim_txn->add_option("--workload", c.txn_sim.workload, "bank, append or register")
       ->check(CLI::IsMember({"bank", "append", "register"}));
   c.sim_txn->add_option("--seed-start", c.seed_text,
-                      "first seed (default: $MERIDIAN_SEED, else the current time)");
+                      "first seed (default: $MERIDIAN_SEED, else the current time)")
+      ->check(non_empty);
   c.sim_txn->add_option("--seeds", c.txn_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
   c.sim_txn->add_option("--history", c.txn_sim.history_dir,
                       "write each seed's history as DIR/<workload>-<seed>.jsonl");
@@ -386,7 +392,8 @@ void add_sim_commands(CLI::App& app, commands& c) {
       "shards", "a sharded cluster under splits, leader moves, datacenter isolation and replica "
                 "replacement; checks no write lost or doubled, availability and convergence");
   c.sim_shards->add_option("--seed-start", c.seed_text,
-                         "first seed (default: $MERIDIAN_SEED, else the current time)");
+                         "first seed (default: $MERIDIAN_SEED, else the current time)")
+      ->check(non_empty);
   c.sim_shards->add_option("--seeds", c.shard_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
   c.sim_shards->add_option("--history", c.shard_sim.history_dir,
                          "write each seed's history as DIR/set-<seed>.jsonl");

@@ -154,14 +154,20 @@ cluster_info embedded_cluster::impl::info(const std::string& session_dc) {
     dc_info d;
     d.name = topo.latency.dcs[a];
     for (std::size_t b = 0; b < topo.latency.dcs.size(); ++b) d.rtt_ms.push_back(topo.latency.rtt(a, b));
-    for (const auto& n : topo.nodes) {
-      if (n.dc != a) continue;
-      cluster->net()->with_model([&](actors::network_model& m) {
+    // Isolated: no node of the datacenter reaches any node of another one (a cut link to an
+    // isolated datacenter does not make this one isolated too).
+    bool reaches_out = false, has_others = false;
+    cluster->net()->with_model([&](actors::network_model& m) {
+      for (const auto& n : topo.nodes) {
+        if (n.dc != a) continue;
         for (const auto& other : topo.nodes) {
-          if (other.dc != a && !m.connected(n.id, other.id)) d.reachable = false;
+          if (other.dc == a) continue;
+          has_others = true;
+          reaches_out = reaches_out || m.connected(n.id, other.id);
         }
-      });
-    }
+      }
+    });
+    d.reachable = reaches_out || !has_others;
     out.dcs.push_back(d);
   }
   for (const auto& n : topo.nodes) out.nodes.push_back(node_status{n.id, topo.latency.dcs[n.dc], cluster->up(n.id)});

@@ -114,3 +114,15 @@ TEST_CASE("embedded cluster: \\fault on a node already in that state says so") {
   CHECK(r.session->fault(api::fault_request{kind::restart_node, "3"}).ok());
   CHECK_FALSE(r.session->fault(api::fault_request{kind::crash_node, "3x"}).ok());
 }
+
+TEST_CASE("embedded cluster: isolating one datacenter marks only that one isolated") {
+  storage::testing::temp_dir dir;
+  auto r = start(dir.path());
+  REQUIRE(r.session->fault(api::fault_request{api::fault_request::kind::isolate_dc, "eu-west"}).ok());
+  auto info = r.session->cluster();
+  REQUIRE(info.ok());
+  for (const auto& d : info->dcs) {
+    CAPTURE(d.name);
+    CHECK(d.reachable == (d.name != "eu-west"));
+  }
+}

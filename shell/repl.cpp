@@ -5,7 +5,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -213,15 +215,25 @@ std::string format_cluster(const api::cluster_info& info) {
   if (!info.tso_dc.empty()) out << ", timestamp oracle in " << info.tso_dc;
   out << "\n";
   if (!info.dcs.empty()) {
-    out << "round trips (ms):";
-    for (const auto& d : info.dcs) out << "  " << d.name;
+    // A matrix whose columns line up under their datacenter's name.
+    std::size_t label = 0, cell = 6;
+    for (const auto& d : info.dcs) {
+      label = std::max(label, d.name.size() + (d.reachable ? 0 : std::strlen(" (isolated)")));
+      cell = std::max(cell, d.name.size());
+    }
+    auto pad = [](const std::string& text, std::size_t width, bool right) {
+      std::string fill(width > text.size() ? width - text.size() : 0, ' ');
+      return right ? fill + text : text + fill;
+    };
+    out << "round trips (ms)\n  " << pad("", label + 1, false);
+    for (const auto& d : info.dcs) out << "  " << pad(d.name, cell, true);
     out << "\n";
     for (const auto& d : info.dcs) {
-      out << "  " << d.name << (d.reachable ? "" : " (isolated)") << ":";
+      out << "  " << pad(d.name + (d.reachable ? "" : " (isolated)") + ":", label + 1, false);
       for (double rtt : d.rtt_ms) {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, " %6.0f", rtt);
-        out << buf;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.0f", rtt);
+        out << "  " << pad(buf, cell, true);
       }
       out << "\n";
     }

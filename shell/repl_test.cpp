@@ -55,3 +55,25 @@ TEST_CASE("repl: a failed statement or an unknown command makes a script's statu
         std::string::npos);
   CHECK(run_script("\\timing maybe\n").err.find("E1001") != std::string::npos);
 }
+
+TEST_CASE("repl: \\cluster's round-trip matrix lines up under the datacenter names") {
+  api::cluster_info info;
+  info.mode = "embedded";
+  info.session_dc = "us-east";
+  info.dcs = {{"us-east", {1, 75, 190}, true}, {"eu-west", {75, 1, 120}, false},
+              {"ap-south", {190, 120, 1}, true}};
+  std::string text = shell::format_cluster(info);
+  CHECK(text.find("  eu-west (isolated):") != std::string::npos);
+  CHECK(text.find("us-east (isolated)") == std::string::npos);
+  // Each number ends where its column's name ends.
+  std::istringstream lines(text);
+  std::string line, header, east;
+  while (std::getline(lines, line)) {
+    if (line.find("ap-south") != std::string::npos && header.empty()) header = line;
+    if (line.rfind("  us-east:", 0) == 0) east = line;
+  }
+  REQUIRE_FALSE(header.empty());
+  REQUIRE_FALSE(east.empty());
+  CHECK(header.size() == east.size());
+  CHECK(header.find("eu-west") + std::string("eu-west").size() == east.find(" 75") + 3);
+}

@@ -235,6 +235,12 @@ status apply_option(table_descriptor& t, const sql::table_option& o, const ddl_e
                 "home_dc_column must be the first primary-key column (rows are placed by key "
                 "prefix), and " + value + " is not");
     }
+    if (!t.columns[p].type.is_text()) {
+      // Rows are homed by the datacenter name their key starts with: only text can be one.
+      return at(env, errc::sql_type_mismatch, o.value->pos,
+                "home_dc_column must be a TEXT or VARCHAR column holding datacenter names, and " +
+                    value + " is " + t.columns[p].type.to_string());
+    }
     t.placement.home_dc_column = value;
   } else {
     return at(env, errc::sql_invalid_value, o.name.pos,

@@ -140,7 +140,9 @@ std::vector<std::string> cluster_view::shards_for(std::string_view start, std::s
 query::commit_estimate cluster_view::estimate_commit(std::size_t shards_written) const {
   if (shards_written == 0) return {0, "read-only"};
   if (shards_written == 1) return {1, "one-phase"};
-  return {1, "async-commit (classic: 2 rounds and a second timestamp)"};
+  // SQL checks each written table's schema at commit, which async commit cannot fit in its one
+  // round: prewrite, a second timestamp, the check, the primary's commit.
+  return {4, "classic: 2 consensus rounds, a second timestamp and the schema check"};
 }
 
 }  // namespace meridian::api

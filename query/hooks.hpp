@@ -65,7 +65,8 @@ class cluster_view {
   // person can read ("local", "shard 3 (leader eu-west)").
   virtual std::vector<std::string> shards_for(std::string_view start,
                                               std::string_view end) const = 0;
-  // The commit of a transaction that writes to `shards_written` shards (0: read-only).
+  // The commit of a statement whose writes and schema checks touch `shards_written` shards
+  // (0: read-only).
   virtual commit_estimate estimate_commit(std::size_t shards_written) const = 0;
   // Round trips to obtain a start timestamp.
   virtual std::uint32_t timestamp_round_trips() const = 0;

@@ -2,6 +2,8 @@
 // them, and AS OF SYSTEM TIME reading a past snapshot (with a clock the test controls).
 #include <doctest/doctest.h>
 
+#include "query/keys.hpp"
+
 #include "common/time_text.hpp"
 #include "query/session.hpp"
 #include "storage/memory_engine.hpp"
@@ -103,6 +105,35 @@ TEST_CASE("hooks: EXPLAIN asks the cluster view for shards and the commit's cost
   CHECK(view.last_written == 2);
   CHECK(update->explanation.find("commit 2 classic") != std::string::npos);
   CHECK(view.calls > 0);
+}
+
+// One shard for the catalog, another for every table's rows (a placed table).
+class placed_view final : public cluster_view {
+ public:
+  std::vector<std::string> shards_for(std::string_view start, std::string_view) const override {
+    return {start == keys::table_descriptor_key("t") ? "catalog" : "data"};
+  }
+  commit_estimate estimate_commit(std::size_t shards_written) const override {
+    last_written = shards_written;
+    return {shards_written > 1 ? 4u : 1u, shards_written > 1 ? "classic" : "one-phase"};
+  }
+  std::uint32_t timestamp_round_trips() const override { return 1; }
+  mutable std::size_t last_written = 0;
+};
+
+TEST_CASE("hooks: EXPLAIN counts the catalog's shard a write's schema check reads") {
+  // The rows of t live in one shard, its descriptor in another: the commit touches both
+  // (validate_unchanged), so it is not one-phase, and EXPLAIN must not promise it.
+  clocked_db db;
+  placed_view view;
+  session_options options;
+  options.cluster = &view;
+  session s(*db.engine, options);
+  REQUIRE(s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)").ok());
+  auto insert = s.execute("EXPLAIN INSERT INTO t VALUES (1, 1)");
+  REQUIRE(insert.ok());
+  CHECK(view.last_written == 2);
+  CHECK(insert->explanation.find("commit 4 classic") != std::string::npos);
 }
 
 TEST_CASE("AS OF SYSTEM TIME reads the snapshot of a past time") {

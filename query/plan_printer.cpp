@@ -258,12 +258,20 @@ std::vector<std::string> explain_plan(const statement_plan& plan, const cluster_
     st.line(0, "delete from " + d.target.source.table->name);
     print_access(d.target, 1, st);
   }
+  // The shards a commit touches: those holding the written tables' keys, and the catalog's, where
+  // the statement's schema check (validate_unchanged) reads each written table's descriptor.
+  std::set<std::string> committed;
   for (const auto& t : plan.written) {
     std::string p = keys::table_prefix(t->id);
     auto shards = view.shards_for(p, storage::codec::prefix_end(p));
-    written_shards += shards.size();
-    for (auto& s : shards) st.shards.insert(std::move(s));
+    std::string d = keys::table_descriptor_key(t->name);
+    for (auto& s : view.shards_for(d, d + '\0')) committed.insert(std::move(s));
+    for (auto& s : shards) {
+      committed.insert(s);
+      st.shards.insert(std::move(s));
+    }
   }
+  written_shards = plan.written.empty() ? 0 : committed.size();
   std::string shard_list;
   for (const auto& s : st.shards) shard_list += (shard_list.empty() ? "" : ", ") + s;
   st.lines.push_back("shards: " + std::to_string(st.shards.size()) +

@@ -26,8 +26,9 @@ core::core(const config& cfg, const log_source& source, const stored_state& stat
   // A node that ever acknowledged a leader holds that leader's term durably (the term changes
   // before the acknowledgement leaves, and a ready that changes it is persisted before its
   // messages go), and no leader is ever elected in the bootstrap term: the first campaign is for
-  // the term after it. A node still in the bootstrap term has promised no lease.
-  may_have_promised_ = hs.term > bootstrap_term;
+  // the term after it. A node still in the bootstrap term has promised no lease. A node with
+  // empty storage (term 0, a member added later) keeps the wait: its id may have served before.
+  may_have_promised_ = hs.term != bootstrap_term;
   if (cfg.applied_index > log_.applied()) log_.applied_to(cfg.applied_index);
   become_follower(term_, no_node);
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 
 #include <chrono>
 
@@ -281,20 +282,19 @@ TEST_CASE("session: DROP TABLE deletes every row and index entry") {
   }
 }
 
-}  // namespace
-}  // namespace meridian::query
-
-namespace meridian::query {
-namespace {
+// "(row(0)), (row(1)), ...": the VALUES list of n generated rows.
+std::string rows_of(int n, const std::function<std::string(int)>& row) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i ? ", (" : "(") + row(i) + ")";
+  return out;
+}
 
 TEST_CASE("session: joins emit their pairs in bounded batches, and every pair arrives") {
   // Outputs larger than query_limits::join_batch_rows from one outer batch: a hash join whose
   // keys all collide and a nested loop, each resumed where its last batch stopped.
   fixture f;
   f.ok("CREATE TABLE p (id BIGINT PRIMARY KEY, k BIGINT)");
-  std::string values;
-  for (int i = 0; i < 150; ++i) values += (i ? ", (" : "(") + std::to_string(i) + ", 7)";
-  f.ok("INSERT INTO p VALUES " + values);
+  f.ok("INSERT INTO p VALUES " + rows_of(150, [](int i) { return std::to_string(i) + ", 7"; }));
   auto count = [&](const std::string& sql) {
     auto r = f.ok(sql);
     return std::get<std::int64_t>(r.rows.at(0).at(0));
@@ -311,9 +311,7 @@ TEST_CASE("session: joins emit their pairs in bounded batches, and every pair ar
 TEST_CASE("session: cancel stops a join that reads nothing more (Ctrl-C in the shell)") {
   fixture f;
   f.ok("CREATE TABLE c (id BIGINT PRIMARY KEY)");
-  std::string values;
-  for (int i = 0; i < 2000; ++i) values += (i ? ", (" : "(") + std::to_string(i) + ")";
-  f.ok("INSERT INTO c VALUES " + values);
+  f.ok("INSERT INTO c VALUES " + rows_of(2000, [](int i) { return std::to_string(i); }));
   // Billions of pairs: far longer than the test waits, unless cancel is noticed.
   std::atomic<bool> finished{false};
   std::thread canceller([&] {  // again and again: a cancel before the statement starts is reset

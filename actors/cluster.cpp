@@ -5,7 +5,9 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
@@ -190,6 +192,11 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
   o.clock_ms = options_.clock_ms;
   auto core = replica::open_with(o, **engine, std::move(machine), std::move(bootstrap));
   if (!core) return core.err();
+  if (!options_.data_dir.empty()) {
+    // Listed once it holds its first state, so that losing it later is noticed at start.
+    MERIDIAN_TRY(storage::record_store(node_dir(options_.data_dir, node),
+                                       "shard-" + std::to_string(shard)));
+  }
   auto& s = slots_[{node, shard}];
   s.core = std::shared_ptr<replica>(std::move(*core));
   replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node],
@@ -217,19 +224,39 @@ status cluster::check_data_dir() {
   return ok_status();
 }
 
+error cluster::lost_store(node_id node, shard_id shard) const {
+  return error(errc::storage_corrupt,
+               "the replica of shard " + std::to_string(shard) + " on node " +
+                   std::to_string(node) + " is missing or empty (" +
+                   store_dir(options_.data_dir, node, shard) + ") in a cluster created in " +
+                   options_.data_dir +
+                   " before; a new empty replica there could overwrite the others' data. "
+                   "Restore the directory from a backup, or start a new cluster in an empty "
+                   "--data directory");
+}
+
+status cluster::check_stores(node_id node) const {
+  if (options_.data_dir.empty()) return ok_status();
+  auto listed = storage::read_store_list(node_dir(options_.data_dir, node));
+  if (!listed) return listed.err();
+  for (const auto& name : *listed) {
+    if (storage::store_exists(node_dir(options_.data_dir, node) + "/" + name)) continue;
+    shard_id shard = 0;
+    if (std::sscanf(name.c_str(), "shard-%" SCNu64, &shard) != 1) {
+      return error(errc::storage_corrupt, node_dir(options_.data_dir, node) + "/STORES lists '" +
+                                              name + "', which is not a replica's store");
+    }
+    return lost_store(node, shard);
+  }
+  return ok_status();
+}
+
 status cluster::start_replica(node_id node, const shard_record& record) {
   auto open = slots_.find({node, record.id});
   bool opened = open != slots_.end() && open->second.engine;
   if (!opened && created_before_ && !options_.data_dir.empty() &&
       !storage::store_exists(store_dir(options_.data_dir, node, record.id))) {
-    return error(errc::storage_corrupt,
-                 "the replica of shard " + std::to_string(record.id) + " on node " +
-                     std::to_string(node) + " is missing or empty (" +
-                     store_dir(options_.data_dir, node, record.id) +
-                     ") in a cluster created in " + options_.data_dir +
-                     " before; a new empty replica there could overwrite the others' data. "
-                     "Restore the directory from a backup, or start a new cluster in an empty "
-                     "--data directory");
+    return lost_store(node, record.id);
   }
   auto engine = engine_for(node, record.id);
   if (!engine) return engine.err();
@@ -300,6 +327,7 @@ status cluster::start_services(node_id node) {
 
 status cluster::start_node(node_id node) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  MERIDIAN_TRY(check_stores(node));
   MERIDIAN_TRY(start_services(node));
   if (tso_.count(node)) {
     shard_record meta{meta_shard, "", "", 1, meta_nodes_, options_.default_leader_dc};
@@ -415,6 +443,7 @@ status cluster::restart(node_id node) {
   for (const auto& [key, s] : slots_) {
     if (key.first == node) held.insert(key.second);
   }
+  MERIDIAN_TRY(check_stores(node));
   MERIDIAN_TRY(start_services(node));
   for (shard_id shard : held) MERIDIAN_TRY(open_stored(node, shard));
   up_[node] = true;
@@ -532,8 +561,12 @@ void cluster::drop_replica(node_id node, shard_id shard) {
     caf::anon_send_exit(it->second.handle, caf::exit_reason::kill);
   }
   if (!options_.data_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(node_dir(options_.data_dir, node) + "/shard-" + std::to_string(shard), ec);
+    // Unlisted first: a store removed while listed would be taken for a lost one at start. One
+    // that cannot be unlisted stays on disk, and the next start opens it as any stored replica.
+    if (storage::forget_store(node_dir(options_.data_dir, node), "shard-" + std::to_string(shard))) {
+      std::error_code ec;
+      std::filesystem::remove_all(store_dir(options_.data_dir, node, shard), ec);
+    }
   }
   retired_.push_back(std::move(it->second.engine));
   slots_.erase(it);

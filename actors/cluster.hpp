@@ -128,6 +128,9 @@ class cluster {
   void spawn_split(node_id node, spawn_request request);
   // Reads what the data directory was created as (storage::data_dir).
   status check_data_dir();
+  // storage_corrupt when a store `node` lists (storage::read_store_list) was lost.
+  status check_stores(node_id node) const;
+  error lost_store(node_id node, shard_id shard) const;
   status open_replica(node_id node, shard_id shard, std::optional<raft::snapshot> bootstrap,
                       std::unique_ptr<state_machine> machine, bool campaign = false);
   std::unique_ptr<state_machine> machine_for(storage::kv_engine& engine, shard_id shard,

@@ -87,6 +87,35 @@ TEST_CASE("embedded cluster: a replica store lost from a cluster created before 
   CHECK(local.err().code() == errc::not_a_data_directory);
 }
 
+TEST_CASE("embedded cluster: a lost replica of a shard split off after the first start is refused") {
+  // A split's new shards are not in the initial directory: each node lists the stores it keeps
+  // (node-N/STORES), so deleting two of a split shard's three replicas is noticed at start as
+  // it is for the initial shards, instead of the shard silently losing its majority.
+  storage::testing::temp_dir dir;
+  {
+    auto r = start(dir.path());
+    REQUIRE(r.session->execute("CREATE TABLE placed (id BIGINT PRIMARY KEY)").ok());
+    REQUIRE(r.session->execute("INSERT INTO placed VALUES (1)").ok());
+    REQUIRE(r.session->execute("ALTER TABLE placed SET leader_dc = 'eu-west'").ok());
+  }
+  std::string split_off;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/node-1")) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("shard-", 0) == 0 && std::stoul(name.substr(6)) > 2) split_off = name;
+  }
+  REQUIRE_MESSAGE(!split_off.empty(), "placement split no shard off");
+  for (const char* node : {"node-1", "node-2"}) {
+    std::filesystem::remove_all(dir.path() + "/" + node + "/" + split_off);
+  }
+  api::embedded_options o;
+  o.data_dir = dir.path();
+  o.wan_scale = 0;
+  auto again = api::embedded_cluster::start(o);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.err().code() == errc::storage_corrupt);
+  CHECK(again.err().message().find("shard " + split_off.substr(6)) != std::string::npos);
+}
+
 TEST_CASE("local database: a store lost from a database created before is refused") {
   storage::testing::temp_dir dir;
   {

@@ -6,15 +6,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace meridian::storage {
 namespace {
 
 std::string marker_path(const std::string& dir) { return dir + "/MERIDIAN"; }
 
-// Replaces the marker in one durable step (a temporary file renamed over it).
-status write_marker(const std::string& dir, const std::string& text) {
-  std::string path = marker_path(dir);
+// Replaces DIR/NAME with TEXT in one durable step: a temporary file, synced, renamed over it,
+// then the directory synced so that the rename itself survives a power loss.
+status write_durably(const std::string& dir, const std::string& name, const std::string& text) {
+  std::string path = dir + "/" + name;
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return error(errc::storage_io, "cannot create " + tmp);
@@ -25,11 +27,22 @@ status write_marker(const std::string& dir, const std::string& text) {
     return error(errc::storage_io, "cannot write " + path);
   }
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);  // the rename itself survives a power loss
-    ::close(dfd);
-  }
+  bool synced = dfd >= 0 && ::fsync(dfd) == 0;
+  if (dfd >= 0) ::close(dfd);
+  if (!synced) return error(errc::storage_io, "cannot sync the directory " + dir + " after writing " + path);
   return ok_status();
+}
+
+status write_marker(const std::string& dir, const std::string& text) {
+  return write_durably(dir, "MERIDIAN", text);
+}
+
+std::string store_list_path(const std::string& node_dir) { return node_dir + "/STORES"; }
+
+status write_store_list(const std::string& node_dir, const std::set<std::string>& stores) {
+  std::string text;
+  for (const auto& s : stores) text += s + "\n";
+  return write_durably(node_dir, "STORES", text);
 }
 
 // What a directory without a marker holds, from its layout.
@@ -91,6 +104,38 @@ bool store_exists(const std::string& store_dir) {
   std::error_code ec;
   auto size = std::filesystem::file_size(store_dir + "/data.mdb", ec);
   return !ec && size > 0;
+}
+
+result<std::set<std::string>> read_store_list(const std::string& node_dir) {
+  std::set<std::string> stores;
+  std::error_code ec;
+  if (!std::filesystem::exists(store_list_path(node_dir), ec)) return stores;
+  std::ifstream in(store_list_path(node_dir));
+  if (!in) return error(errc::storage_io, "cannot read " + store_list_path(node_dir));
+  for (std::string line; std::getline(in, line);) {
+    bool plain = !line.empty() && line.size() <= 64 &&
+                 line.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+    if (!plain) {
+      return error(errc::storage_corrupt, store_list_path(node_dir) + " is damaged (line '" +
+                                              line.substr(0, 64) + "' names no store)");
+    }
+    stores.insert(line);
+  }
+  return stores;
+}
+
+status record_store(const std::string& node_dir, const std::string& store) {
+  auto stores = read_store_list(node_dir);
+  if (!stores) return stores.err();
+  if (!stores->insert(store).second) return ok_status();
+  return write_store_list(node_dir, *stores);
+}
+
+status forget_store(const std::string& node_dir, const std::string& store) {
+  auto stores = read_store_list(node_dir);
+  if (!stores) return stores.err();
+  if (stores->erase(store) == 0) return ok_status();
+  return write_store_list(node_dir, *stores);
 }
 
 status expect_kind(const std::string& dir, const std::optional<data_dir_state>& found,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/result.hpp"
@@ -36,6 +37,16 @@ status mark_created(const std::string& dir, data_dir_kind kind);
 
 // Whether the LMDB store at `store_dir` holds a data file with content.
 bool store_exists(const std::string& store_dir);
+
+// The stores a cluster node keeps, listed in NODE_DIR/STORES (one name a line, e.g. "shard-7").
+// A store is listed once it holds a replica's first state and unlisted before it is removed, so
+// one listed but found missing or empty was lost, as above; this covers the stores a node gains
+// after the first start (a split's new shards, replicas moved there), which the initial
+// directory does not name. A missing list is empty; a damaged one is storage_corrupt.
+result<std::set<std::string>> read_store_list(const std::string& node_dir);
+// Add or remove one name, durably; nothing is written when the list already agrees.
+status record_store(const std::string& node_dir, const std::string& store);
+status forget_store(const std::string& node_dir, const std::string& store);
 
 // not_a_data_directory when DIR holds the other kind (naming how to open it).
 status expect_kind(const std::string& dir, const std::optional<data_dir_state>& found,

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "storage/testing.hpp"
 
@@ -92,4 +93,26 @@ TEST_CASE("lmdb: a data file truncated below its last page is refused, not mappe
     REQUIRE_FALSE(short_file.ok());
     CHECK(short_file.err().code() == errc::storage_corrupt);
   }
+}
+
+TEST_CASE("data dir: a node's store list records and forgets stores durably; damage is refused") {
+  testing::temp_dir dir;
+  auto empty = read_store_list(dir.path());
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
+  REQUIRE(record_store(dir.path(), "shard-7").ok());
+  REQUIRE(record_store(dir.path(), "shard-1").ok());
+  REQUIRE(record_store(dir.path(), "shard-7").ok());
+  auto two = read_store_list(dir.path());
+  REQUIRE(two.ok());
+  CHECK(*two == std::set<std::string>{"shard-1", "shard-7"});
+  REQUIRE(forget_store(dir.path(), "shard-7").ok());
+  REQUIRE(forget_store(dir.path(), "shard-9").ok());
+  auto one = read_store_list(dir.path());
+  REQUIRE(one.ok());
+  CHECK(*one == std::set<std::string>{"shard-1"});
+  std::ofstream(dir.sub("STORES"), std::ios::app) << "../../etc\n";
+  auto damaged = read_store_list(dir.path());
+  REQUIRE_FALSE(damaged.ok());
+  CHECK(damaged.err().code() == errc::storage_corrupt);
 }

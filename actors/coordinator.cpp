@@ -18,7 +18,7 @@ class cluster_transaction final : public txn::transaction {
   void get(std::string key, txn::callback<std::optional<std::string>> done) override {
     if (auto s = usable(); !s) return done(s.err());
     if (auto own = own_write(key)) return done(std::move(*own));
-    core_->read_key(std::move(key), deadline(), 0, std::move(done));
+    core_->read_key(std::move(key), deadline(), 0, guarded(std::move(done)));
   }
 
   void batch_get(std::vector<std::string> keys,
@@ -38,13 +38,14 @@ class cluster_transaction final : public txn::transaction {
     }
     if (to_read.empty()) return done(std::move(*values));
     core_->read_keys(std::move(to_read), deadline(),
-                     [values, slots = std::move(slots), done](result<txn_core::values> read) {
+                     guarded<txn_core::values>([values, slots = std::move(slots),
+                                                done](result<txn_core::values> read) {
                        if (!read) return done(read.err());
                        for (std::size_t i = 0; i < slots.size(); ++i) {
                          (*values)[slots[i]] = std::move((*read)[i]);
                        }
                        done(std::move(*values));
-                     });
+                     }));
   }
 
   void scan(std::string start, std::string end, std::size_t limit, bool reverse,
@@ -52,7 +53,7 @@ class cluster_transaction final : public txn::transaction {
     if (auto s = usable(); !s) return done(s.err());
     auto merger = std::make_shared<txn::scan_merger>(core_->buffer, std::move(start),
                                                      std::move(end), limit, reverse);
-    step_scan(core_, merger, reverse, deadline(), std::move(done));
+    step_scan(core_, merger, reverse, deadline(), guarded(std::move(done)));
   }
 
   status put(std::string key, std::string value) override {
@@ -99,12 +100,18 @@ class cluster_transaction final : public txn::transaction {
                         bool reverse, std::uint64_t deadline, txn::callback<txn::scan_page> done) {
     auto f = merger->next_fetch();
     if (!f) return done(merger->take());
+    if (core->cancelled()) return done(error(errc::cancelled, "the statement was cancelled"));
     core->read_page(*f, reverse, deadline, 0,
                     [core, merger, reverse, deadline, done](result<txn::scan_page> page) {
                       if (!page) return done(page.err());
                       merger->feed(*page);
                       step_scan(core, merger, reverse, deadline, done);
                     });
+  }
+  // A read's answer, or errc::cancelled once the transaction's cancel flag is set.
+  template <class T>
+  txn::callback<T> guarded(txn::callback<T> done) const {
+    return cancellable(core_->io(), core_->cancel, std::move(done));
   }
   std::uint64_t deadline() const {
     return core_->io().now_ms() + core_->options().read_deadline_ms;
@@ -137,10 +144,11 @@ cluster_engine::~cluster_engine() = default;
 void cluster_engine::begin(txn::begin_options options,
                            txn::callback<std::unique_ptr<txn::transaction>> done) {
   auto s = shared_;
-  s->io.timestamp([s, options, done](result<std::uint64_t> now) {
+  auto stamped = [s, options, done](result<std::uint64_t> now) {
     if (!now) return done(now.err());
     auto core = std::make_shared<txn_core>();
     core->shared = s;
+    core->cancel = options.cancel;
     core->mode = options.mode;
     core->start_ts = *now;
     core->read_only = options.read_only;
@@ -163,7 +171,8 @@ void cluster_engine::begin(txn::begin_options options,
     }
     if (s->options.active) core->active = s->options.active->add(core->start_ts);
     done(std::unique_ptr<txn::transaction>(new cluster_transaction(std::move(core))));
-  });
+  };
+  s->io.timestamp(cancellable<std::uint64_t>(s->io, options.cancel, std::move(stamped)));
 }
 
 void cluster_engine::resolve_lock(storage::locked_key lock, txn::callback<bool> done) {

@@ -3,6 +3,8 @@
 // rolling back) outlives the transaction object the user may already have dropped.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -46,6 +48,9 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   const coordinator_options& options() const { return shared->options; }
   std::uint64_t backoff_ms(int attempt) const;
   bool past(std::uint64_t deadline_ms) { return io().now_ms() >= deadline_ms; }
+  // The transaction's cancel flag (txn::begin_options::cancel); none: never cancelled.
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled() const { return cancel != nullptr && cancel->load(); }
 
   // coordinator_read.cpp
   void read_key(std::string key, std::uint64_t deadline_ms, int attempt,
@@ -101,6 +106,40 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   // coordinator_commit.cpp
   void commit(txn::callback<std::uint64_t> done);
 };
+
+// How often a waiting begin or read looks at its cancel flag.
+constexpr std::uint64_t cancel_poll_ms = 50;
+
+// `done`, raced against `cancel`: the first of the answer and the flag found set (looked at every
+// cancel_poll_ms) settles it, with errc::cancelled for the flag; the other is dropped. Without a
+// flag, `done` itself.
+template <class T>
+txn::callback<T> cancellable(cluster_io& io, const std::atomic<bool>* cancel,
+                             txn::callback<T> done) {
+  if (cancel == nullptr) return done;
+  struct race {
+    txn::callback<T> done;
+    bool settled = false;
+    void settle(result<T> r) {
+      if (settled) return;
+      settled = true;
+      auto d = std::move(done);
+      d(std::move(r));
+    }
+  };
+  auto r = std::make_shared<race>();
+  r->done = std::move(done);
+  // Each pending look holds the poll; the poll holds itself only weakly.
+  auto poll = std::make_shared<std::function<void()>>();
+  std::weak_ptr<std::function<void()>> weak = poll;
+  *poll = [&io, cancel, r, weak] {
+    if (r->settled) return;
+    if (cancel->load()) return r->settle(error(errc::cancelled, "the statement was cancelled"));
+    if (auto again = weak.lock()) io.after(cancel_poll_ms, [again] { (*again)(); });
+  };
+  io.after(cancel_poll_ms, [poll] { (*poll)(); });
+  return [r](result<T> answer) { r->settle(std::move(answer)); };
+}
 
 // Groups keys by the shard holding them; keys whose shard is unknown land in `unknown`.
 struct shard_groups {

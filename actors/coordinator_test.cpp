@@ -1,10 +1,12 @@
 // The coordinator over a scripted cluster_io (no actors, no Raft): each command and query is
-// answered by the test, so a step of the commit path can be made to fail exactly once. Covers
+// answered by the test, so a step of the commit path can be made to fail exactly once, or a
+// read left waiting. Covers
 // PROTOCOL.md "The commit path", classic commit: a primary whose min_commit_ts a reader pushed
 // is committed above it only after the unchanged keys are validated again at the new commit_ts
 // (a schema change that committed in between aborts the transaction instead).
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <deque>
 
 #include "actors/coordinator.hpp"
@@ -38,12 +40,27 @@ class scripted_io final : public cluster_io {
   void query(shard_id, std::string bytes, txn::callback<std::string> done) override {
     auto q = decode_query(bytes);
     REQUIRE(q.ok());
+    if (hold) return held_queries.push_back(std::move(done));
     done(on_query(*q));
   }
+  // While set, queries and timestamps wait here (an unavailable shard, a silent oracle).
+  bool hold = false;
+  std::vector<txn::callback<std::string>> held_queries;
+  std::vector<txn::callback<std::uint64_t>> held_timestamps;
   void query_stale(shard_id s, std::string bytes, txn::callback<std::string> done) override {
     query(s, std::move(bytes), std::move(done));
   }
-  void timestamp(txn::callback<std::uint64_t> done) override { done(next_ts += 10); }
+  void timestamp(txn::callback<std::uint64_t> done) override {
+    if (hold) return held_timestamps.push_back(std::move(done));
+    done(next_ts += 10);
+  }
+  void run_later(int rounds) {
+    for (int i = 0; i < rounds && !later.empty(); ++i) {
+      auto fn = std::move(later.front());
+      later.pop_front();
+      fn();
+    }
+  }
   // Delayed work (back-offs, heartbeats) waits here until the test runs it.
   void after(std::uint64_t, std::function<void()> fn) override { later.push_back(std::move(fn)); }
   std::deque<std::function<void()>> later;
@@ -123,4 +140,56 @@ TEST_CASE("coordinator: a pushed primary is validated again before it commits ab
       CHECK(count_commits(io) >= 2);
     }
   }
+}
+
+TEST_CASE("coordinator: a read or begin left waiting fails with cancelled once the flag is set") {
+  // Ctrl-C while a shard or the oracle does not answer: the statement ends within a poll, not
+  // after the request deadline; the late answer is dropped, never delivered twice.
+  scripted_io io;
+  cluster_engine engine(io);
+  std::atomic<bool> cancel{false};
+  txn::begin_options options;
+  options.cancel = &cancel;
+  std::unique_ptr<txn::transaction> t;
+  engine.begin(options, [&](result<std::unique_ptr<txn::transaction>> r) {
+    REQUIRE(r.ok());
+    t = std::move(*r);
+  });
+  REQUIRE(t);
+  io.hold = true;
+  int answers = 0;
+  result<std::optional<std::string>> read = std::optional<std::string>();
+  t->get("a-row", [&](result<std::optional<std::string>> r) {
+    ++answers;
+    read = std::move(r);
+  });
+  io.run_later(5);  // the flag is looked at again and again while it is clear
+  CHECK(answers == 0);
+  cancel = true;
+  io.run_later(5);
+  REQUIRE(answers == 1);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.err().code() == errc::cancelled);
+  REQUIRE(io.held_queries.size() == 1);
+  io.held_queries.front()(ok_answer(""));  // the shard answers at last: dropped
+  CHECK(answers == 1);
+
+  cancel = false;
+  int begun = 0;
+  result<std::unique_ptr<txn::transaction>> second = error(errc::internal, "not run");
+  engine.begin(options, [&](result<std::unique_ptr<txn::transaction>> r) {
+    ++begun;
+    second = std::move(r);
+  });
+  io.run_later(3);
+  CHECK(begun == 0);
+  cancel = true;
+  io.run_later(3);
+  REQUIRE(begun == 1);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.err().code() == errc::cancelled);
+  REQUIRE(io.held_timestamps.size() == 1);
+  io.held_timestamps.front()(io.next_ts += 10);
+  CHECK(begun == 1);
+  CHECK(io.later.empty());  // no poll outlives its settled race
 }

@@ -79,6 +79,7 @@ void statement_run::run_catalog_listing() {
   }
   txn::begin_options options;
   options.read_only = true;
+  options.cancel = &session_.cancelled_;
   session_.engine_.begin(options, via_trampoline<std::unique_ptr<txn::transaction>>(
       tramp_, [self, produce](result<std::unique_ptr<txn::transaction>> t) {
         if (!t) return self->finish(t.err());

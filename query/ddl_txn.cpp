@@ -39,8 +39,10 @@ void attempt_step(std::shared_ptr<txn_step> s) {
   if (s->env.cancelled != nullptr && s->env.cancelled->load()) {
     return s->done(error(errc::cancelled, "the statement was cancelled"));
   }
+  txn::begin_options options;
+  options.cancel = s->env.cancelled;
   s->env.engine->begin(
-      txn::begin_options{},
+      options,
       via_trampoline<std::unique_ptr<txn::transaction>>(
           s->env.tramp, [s](result<std::unique_ptr<txn::transaction>> t) {
             if (!t) return fail_or_retry(s, t.err());

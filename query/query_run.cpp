@@ -124,6 +124,7 @@ void statement_run::start_query() {
     begin_options_ = *options;
   }
   if (explain_) begin_options_.read_only = true;
+  begin_options_.cancel = &session_.cancelled_;
   if (session_.txn_) {
     txn_ = session_.txn_.get();
     return read_tables();

@@ -102,7 +102,9 @@ void statement_run::begin_transaction() {
                   false);
   }
   auto self = shared_from_this();
-  session_.engine_.begin(txn::begin_options{},
+  txn::begin_options options;
+  options.cancel = &session_.cancelled_;
+  session_.engine_.begin(options,
                          via_trampoline<std::unique_ptr<txn::transaction>>(
                              tramp_, [self](result<std::unique_ptr<txn::transaction>> t) {
                                if (!t) return self->finish(t.err());

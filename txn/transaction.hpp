@@ -7,6 +7,7 @@
 // `blocking_transaction` wraps a transaction for tools and simple tests.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +54,11 @@ struct begin_options {
   std::optional<std::uint64_t> staleness_ms;
   commit_mode mode = commit_mode::automatic;
   bool read_only = false;
+  // When given, a begin or a read still waiting once it is set (on a shard or the timestamp
+  // oracle that does not answer: up to a request deadline) fails with errc::cancelled soon after
+  // (a statement's Ctrl-C). A commit is never cut short: its outcome must be known. The flag
+  // must outlive the transaction's begin and reads.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct kv_pair {

@@ -148,8 +148,9 @@ result<datum> eval_binary(const bound_expr& e, const row& input, const eval_cont
       return datum(compare_holds(e.op, compare_values(*a, *b)));
     case expr_kind::like: {
       if (is_null(*a) || is_null(*b)) return datum(null_value{});
-      bool m = like_match(std::get<std::string>(*a), std::get<std::string>(*b));
-      return datum(m != e.negated);
+      auto m = like_match(std::get<std::string>(*a), std::get<std::string>(*b));
+      if (!m) return at(ctx, e, m.err());
+      return datum(*m != e.negated);
     }
     default: break;
   }

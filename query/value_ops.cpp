@@ -211,7 +211,9 @@ result<decimal> double_to_decimal(double v) {
 }
 
 result<std::int64_t> double_to_bigint(double v) {
-  double r = std::round(v);  // half away from zero
+  // To the nearest, ties to even, as PostgreSQL casts float8 to bigint (CAST(2.5e0 AS BIGINT)
+  // is 2); DECIMAL casts round half away from zero, as PostgreSQL's numeric does.
+  double r = std::nearbyint(v);
   if (!std::isfinite(r) || r < -9223372036854775808.0 || r >= 9223372036854775808.0) {
     return out_of_range("DOUBLE value " + value_to_text(datum(v)) + " is out of range for BIGINT");
   }
@@ -463,7 +465,14 @@ result<datum> store_value(const datum& value, const sql_type& column,
   return mismatch();
 }
 
-bool like_match(std::string_view text, std::string_view pattern) {
+result<bool> like_match(std::string_view text, std::string_view pattern) {
+  std::size_t escapes = 0;
+  for (std::size_t i = pattern.size(); i > 0 && pattern[i - 1] == '\\'; --i) ++escapes;
+  if (escapes % 2 == 1) {
+    return error(errc::sql_invalid_value,
+                 "a LIKE pattern must not end with the escape character \\ (write \\\\ for a "
+                 "literal backslash)");
+  }
   // Iterative matcher with one backtrack point for the last %, over bytes; `_` consumes one
   // whole UTF-8 code point. Linear in practice, O(n*m) at worst.
   std::size_t t = 0, p = 0;

@@ -53,8 +53,9 @@ std::string sql_literal(const datum& value);
 // Characters (UTF-8 code points) in `text`.
 std::int64_t char_length(std::string_view text);
 
-// SQL LIKE: % matches any run of characters, _ exactly one, \ escapes the next character.
-bool like_match(std::string_view text, std::string_view pattern);
+// SQL LIKE: % matches any run of characters, _ exactly one, \ escapes the next character;
+// case-sensitive. A pattern ending in a lone \ is sql_invalid_value, as in PostgreSQL.
+result<bool> like_match(std::string_view text, std::string_view pattern);
 
 // round(x, digits) for DECIMAL (exact, half away from zero), DOUBLE and BIGINT values.
 result<datum> round_value(const datum& value, std::int64_t digits);

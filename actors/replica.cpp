@@ -110,9 +110,12 @@ status replica::start(std::optional<raft::snapshot> bootstrap) {
 }
 
 void replica::campaign_now(int attempts) {
-  if (node_->info().term > raft::bootstrap_term) return;  // not a new group: elections as usual
   campaigns_left_ = attempts;
-  ticks_to_campaign_ = 0;
+  // A group that has had a leader restarted: its members refuse votes for an election timeout
+  // after their restart (they may have promised a lease), so the first attempt waits that out;
+  // it still comes before the randomized timeouts of the others, in [T, 1.5 T).
+  bool restarted = node_->info().term > raft::bootstrap_term;
+  ticks_to_campaign_ = restarted ? options_.raft.election_timeout_ticks : 0;
   retry_campaign();
 }
 

@@ -140,7 +140,10 @@ class replica {
   // its peers start their replicas when their parent applies the split, about when this one's
   // vote requests reach them, so a request that found no replica yet is sent again each
   // heartbeat interval, `attempts` times in all, until a leader is known or the election is past
-  // its pre-vote. A group that has had a leader ignores this: its elections run as usual.
+  // its pre-vote. A restarted group (one that has had a leader) first waits out its members'
+  // restart wait, an election timeout, and then campaigns before their randomized timeouts
+  // would: the preferred datacenter's replica leads from the start instead of being handed
+  // leadership by the balancer later.
   void campaign_now(int attempts);
   // A fresh timestamp fetched after this replica became leader of `term` (see
   // state_machine::wants_leader_timestamp); ignored if the term has moved on.

@@ -112,6 +112,12 @@ struct shell_options {
   double wan_scale = 1.0;
 };
 
+// A relative directory as ./DIR, so that it reads as a path; an absolute one as given.
+std::string shown_path(const std::string& dir) {
+  bool plain = dir.front() != '/' && dir.rfind("./", 0) != 0 && dir.rfind("../", 0) != 0;
+  return plain ? "./" + dir : dir;
+}
+
 std::string banner(const meridian::api::cluster_info& info, const shell_options& o) {
   if (info.mode == "local") {
     return "Meridian — local single-node database in " +
@@ -122,7 +128,7 @@ std::string banner(const meridian::api::cluster_info& info, const shell_options&
   for (const auto& d : info.dcs) dcs += (dcs.empty() ? "" : ", ") + d.name;
   return "Meridian — embedded cluster: " + dcs + " (" + std::to_string(info.nodes.size()) +
          " nodes, " + std::to_string(info.shards.size()) + " shards), data in " +
-         (o.data_dir.empty() ? std::string("memory") : "./" + o.data_dir) +
+         (o.data_dir.empty() ? std::string("memory") : shown_path(o.data_dir)) +
          ".\nYour session is in " + info.session_dc +
          "; the timestamp oracle is in " + info.tso_dc +
          ". Statements end with ';'. \\cluster shows the geography, \\dc moves you, \\? helps.";

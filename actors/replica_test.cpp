@@ -226,12 +226,23 @@ TEST_CASE("replica: a new group's campaign_now elects at once, asking peers agai
   h.down.clear();
   h.ticks(2);  // well inside the election timeout (10 ticks): only the retry can have elected
   CHECK(h.leader() == 1);
-  // A group that has had a leader elects as usual: after a restart of every member (each may
-  // have promised the old leader its lease) campaign_now does nothing.
+}
+
+TEST_CASE("replica: after a restart campaign_now waits out the restart wait, then elects first") {
+  // Every member restarted, each may have promised the old leader its lease, so none votes for
+  // an election timeout (10 ticks); then the preferred member campaigns before the others'
+  // randomized timeouts, in [T, 1.5 T), and leads.
+  harness h;
+  h.use_lease_reads();
+  h.elect();
   for (raft::node_id id : {1, 2, 3}) h.crash(id);
   for (raft::node_id id : {1, 2, 3}) h.restart(id);
-  h.replicas[1]->campaign_now(8);
-  CHECK(h.replicas[1]->info().role == raft::role::follower);
+  h.replicas[3]->campaign_now(8);
+  CHECK(h.replicas[3]->info().role == raft::role::follower);
+  h.ticks(9);
+  CHECK(h.leader() == 0);  // inside the restart wait: nobody may be elected
+  h.ticks(3);
+  CHECK(h.leader() == 3);
 }
 
 TEST_CASE("replica: a lease read is answered at once once the leader applied its commit index") {

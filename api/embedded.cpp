@@ -29,6 +29,16 @@ std::uint64_t wall_ms() {
 
 // Table names by id, read from the catalog at a fresh snapshot, to show shard ranges by table
 // (query::describe_key). Whatever cannot be read shows as "table N".
+// Brings the engine's copy of the shard directory up to date from the meta shard, waiting at
+// most `wait` for the answer (the copy it had is kept if none comes).
+void load_directory(actors::actor_engine& engine, std::chrono::milliseconds wait) {
+  auto loaded = std::make_shared<std::promise<void>>();
+  engine.with_io([loaded](actors::actor_io& io) {
+    io.refresh([loaded](result<txn::unit>) { loaded->set_value(); });
+  });
+  (void)loaded->get_future().wait_for(wait);
+}
+
 std::map<std::int64_t, std::string> table_names(txn::transaction_engine& engine) {
   std::map<std::int64_t, std::string> names;
   auto t = txn::begin_blocking(engine);
@@ -176,11 +186,7 @@ cluster_info embedded_cluster::impl::info(const std::string& session_dc) {
   // The directory as the meta shard holds it now (placements and splits change it), not as the
   // session's cache last saw it; the cache if the meta shard does not answer within a second.
   auto& engine = *engines.at(session_dc);
-  auto loaded = std::make_shared<std::promise<void>>();
-  engine.with_io([loaded](actors::actor_io& io) {
-    io.refresh([loaded](result<txn::unit>) { loaded->set_value(); });
-  });
-  (void)loaded->get_future().wait_for(std::chrono::seconds(1));
+  load_directory(engine, std::chrono::seconds(1));
   std::vector<actors::shard_record> records;
   engine.with_io_sync([&](actors::actor_io& io) { records = io.shards().all(); });
   auto tables = table_names(engine);
@@ -321,7 +327,9 @@ result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded
   for (int attempt = 0; attempt < 300; ++attempt) {
     auto t = txn::begin_blocking(probe);
     if (t) {
-      probe.with_io_sync([](actors::actor_io& io) { io.refresh([](result<txn::unit>) {}); });
+      // Every datacenter's engine knows the shards before its first statement, which would
+      // otherwise find its directory empty and pay a refresh (counted as a retry) per shard.
+      for (auto& [name, engine] : i->engines) load_directory(*engine, std::chrono::seconds(5));
       return std::unique_ptr<embedded_cluster>(new embedded_cluster(std::move(i)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

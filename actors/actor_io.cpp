@@ -339,8 +339,13 @@ void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int a
            tso_hint_ = target;
            return finish(storage::codec::decode_u64_be(reply->payload));
          }
+         // The leader itself, not serving yet (a new term's clock catching up with the mark):
+         // asked again after a back-off.
+         bool not_ready = reply && reply->code == static_cast<std::uint16_t>(errc::not_ready);
          if (reply && reply->leader_hint != 0 && reply->leader_hint != target) {
            tso_hint_ = reply->leader_hint;
+         } else if (not_ready) {
+           tso_hint_ = target;
          } else if (tso_hint_ == target) {
            tso_hint_ = 0;
          }

@@ -23,6 +23,8 @@ struct tso_state {
   bool leader = false;
   bool ready = false;  // the persisted mark is loaded
   bool busy = false;   // a lease check is in flight
+  // A new term's clock is behind its mark until then: requests are answered not_ready.
+  std::uint64_t serving_at_ms = 0;
   std::uint64_t term = 0;
   std::deque<waiting_request> queue;
   static inline const char* name = "meridian.tso";
@@ -40,6 +42,14 @@ void fail_all(tso_self* self, errc code, const std::string& why) {
 }
 
 void process(tso_self* self);
+
+std::string catching_up(tso_self* self) {
+  auto& st = self->state;
+  std::uint64_t now = st.args.clock_ms();
+  std::uint64_t left = st.serving_at_ms > now ? st.serving_at_ms - now : 0;
+  return "the timestamp oracle's new leader serves in " + std::to_string(left) +
+         " ms, once its clock passes the last persisted mark";
+}
 
 // Persists a high-water mark in the background: requests keep being served below the current
 // mark meanwhile (the core answers `waiting` only once they would reach it), so an early
@@ -95,6 +105,13 @@ void grant(tso_self* self, bool lease_valid) {
   st.busy = false;
   if (g->persist_hw) persist(self, *g->persist_hw);
   if (g->outcome == txn::tso_grant::state::issued) process(self);
+  if (g->outcome == txn::tso_grant::state::clock_behind) {
+    // A new term waits for its clock to pass the mark it started at (tso_core::become_leader),
+    // up to a window: longer than a client waits for an answer, so each is told when to ask
+    // again rather than held.
+    st.serving_at_ms = st.args.clock_ms() + g->retry_ms;
+    fail_all(self, errc::not_ready, catching_up(self));
+  }
 }
 
 void process(tso_self* self) {
@@ -146,6 +163,7 @@ caf::behavior tso_behavior(tso_self* self, tso_spawn args) {
           st.leader = true;
           st.ready = false;
           st.busy = false;
+          st.serving_at_ms = 0;
           st.term = term;
           load_mark(self, term);
         } else if (st.leader) {
@@ -162,6 +180,7 @@ caf::behavior tso_behavior(tso_self* self, tso_spawn args) {
           return failure(errc::invalid_argument, "a timestamp request must ask for 1.." +
                                                      std::to_string(st.args.config.max_batch));
         }
+        if (st.args.clock_ms() < st.serving_at_ms) return failure(errc::not_ready, catching_up(self));
         auto promise = self->make_response_promise<shard_reply>();
         st.queue.push_back(waiting_request{count, promise});
         process(self);

@@ -25,6 +25,8 @@ class local_engine final : public transaction_engine {
   static result<std::unique_ptr<local_engine>> open(storage::kv_engine& engine,
                                                     clock_fn clock = {});
 
+  ~local_engine() override;
+
   void begin(begin_options options, callback<std::unique_ptr<transaction>> done) override;
 
   // A fresh timestamp (strictly greater than every one issued before, across restarts).

@@ -58,7 +58,13 @@ void tso_core::become_leader(std::uint64_t persisted_hw) {
   persisted_hw_ = persisted_hw;
   // The previous leader issued only below persisted_hw; start strictly above it.
   last_issued_ = persisted_hw;
+  issued_this_term_ = false;
   pending_hw_.reset();
+}
+
+std::optional<std::uint64_t> tso_core::closing_hw() const {
+  if (!leader_ || !issued_this_term_ || last_issued_ + 1 >= persisted_hw_) return std::nullopt;
+  return last_issued_ + 1;
 }
 
 void tso_core::step_down() {
@@ -85,6 +91,13 @@ result<tso_grant> tso_core::issue(std::uint32_t count, std::uint64_t now_ms, boo
     return error(errc::invalid_argument, "clock reading " + std::to_string(now_ms) +
                                              " ms is beyond the timestamp range");
   }
+  std::uint64_t mark_ms = physical_ms_of(last_issued_);
+  if (!issued_this_term_ && now_ms <= mark_ms && mark_ms - now_ms <= config_.window_ms) {
+    tso_grant wait;  // see become_leader()
+    wait.outcome = tso_grant::state::clock_behind;
+    wait.retry_ms = mark_ms - now_ms + 1;
+    return wait;
+  }
   // The clock's timestamp, unless the clock is behind what was issued (it went back, or a
   // previous leader's mark lies ahead of it): then continue from there. A batch that runs past
   // the logical counter carries into the physical part, which is how overflow advances it.
@@ -102,6 +115,7 @@ result<tso_grant> tso_core::issue(std::uint32_t count, std::uint64_t now_ms, boo
     return grant;
   }
   last_issued_ = last;
+  issued_this_term_ = true;
   grant.outcome = tso_grant::state::issued;
   grant.first_ts = first;
   grant.count = count;

@@ -47,6 +47,7 @@ struct tso_grant {
     issued,          // timestamps first_ts .. first_ts + count - 1 are the caller's
     persist_first,   // persist persist_hw, confirm with on_persisted(), then ask again
     waiting,         // a persist is in flight: ask again after on_persisted()
+    clock_behind,    // a new leader's clock is still below the mark: ask again after retry_ms
   };
   state outcome = state::waiting;
   std::uint64_t first_ts = 0;
@@ -54,6 +55,8 @@ struct tso_grant {
   // persist_first: the mark to persist. issued: an early extension (the headroom ran below a
   // third of the window); persisting it keeps later requests from stalling.
   std::optional<std::uint64_t> persist_hw;
+  // clock_behind: how long until the clock passes the mark the term started at.
+  std::uint64_t retry_ms = 0;
 };
 
 // Issues unique, strictly increasing timestamps, never one >= the persisted high-water mark.
@@ -66,7 +69,12 @@ class tso_core {
 
   // The caller won the meta shard's election AND waited until the previous leader's lease
   // expired; persisted_hw is the last mark in the meta shard's log. Issuing resumes above it
-  // (the previous leader issued only below it), after a larger mark is persisted.
+  // (the previous leader issued only below it), after a larger mark is persisted. The mark lies
+  // up to a window ahead of the clock, so issuing at once would put timestamps ahead of every
+  // clock (an AS OF SYSTEM TIME a second after a commit would not see it), and each of a few
+  // quick restarts would add another window. So the first issue waits (clock_behind) until the
+  // clock passes the mark, when that is at most a window away; a clock further behind (it was
+  // set back) continues above the mark at once instead.
   void become_leader(std::uint64_t persisted_hw);
   // Leadership lost: nothing is issued, a persist still in flight is forgotten.
   void step_down();
@@ -83,6 +91,11 @@ class tso_core {
   // The persist failed; the next issue() asks again.
   void on_persist_failed(std::uint64_t hw);
 
+  // At a clean shutdown: a mark just above the last timestamp issued, lower than the persisted
+  // one, which the next start may resume from without waiting for the clock; nullopt when
+  // nothing was issued this term (the persisted mark stays).
+  std::optional<std::uint64_t> closing_hw() const;
+
   std::uint64_t last_issued() const { return last_issued_; }
   std::uint64_t persisted_hw() const { return persisted_hw_; }
   std::optional<std::uint64_t> pending_hw() const { return pending_hw_; }
@@ -93,6 +106,7 @@ class tso_core {
 
   tso_config config_;
   bool leader_ = false;
+  bool issued_this_term_ = false;
   std::uint64_t last_issued_ = 0;
   std::uint64_t persisted_hw_ = 0;
   std::optional<std::uint64_t> pending_hw_;

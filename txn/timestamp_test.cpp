@@ -15,12 +15,18 @@ using namespace meridian::txn;
 namespace {
 
 // Drives a tso_core the way the TSO actor does: persist what it asks for, confirm, ask again.
-// Returns the issued timestamps; checks each grant against the persisted mark.
+// Returns the issued timestamps; checks each grant against the persisted mark. A new term whose
+// clock is behind its mark is asked again once the clock has caught up.
 std::vector<std::uint64_t> take(tso_core& tso, std::uint32_t count, std::uint64_t now_ms,
                                 std::uint64_t* persisted_log = nullptr) {
   for (int round = 0; round < 4; ++round) {
     auto grant = tso.issue(count, now_ms, true);
     REQUIRE(grant.ok());
+    if (grant->outcome == tso_grant::state::clock_behind) {
+      REQUIRE(grant->retry_ms > 0);
+      now_ms += grant->retry_ms;  // the actor asks again once the clock has moved on
+      continue;
+    }
     if (grant->persist_hw) {
       if (persisted_log != nullptr) *persisted_log = *grant->persist_hw;
       REQUIRE(tso.on_persisted(*grant->persist_hw));
@@ -236,4 +242,49 @@ TEST_CASE("tso: uniqueness and monotonicity over random restarts, failovers and 
     REQUIRE(got.back() < log_hw);
     last = got.back();
   }
+}
+
+TEST_CASE("tso: a new term waits for its clock to pass the mark; quick restarts do not add up") {
+  // PROTOCOL.md "Timestamps": a new leader starts above the persisted mark, which lies up to a
+  // window ahead of the clock. Issuing there at once put timestamps seconds ahead of every
+  // clock, and each restart within a window persisted its mark a window above the last one.
+  std::uint64_t log_hw = 0;
+  std::uint64_t clock_ms = 50'000;
+  for (int restart = 0; restart < 10; ++restart) {
+    tso_core tso(tso_config{});
+    tso.become_leader(log_hw);
+    if (restart > 0) {
+      auto early = tso.issue(1, clock_ms, true);
+      REQUIRE(early.ok());
+      REQUIRE(early->outcome == tso_grant::state::clock_behind);
+      CHECK(early->retry_ms == physical_ms_of(log_hw) - clock_ms + 1);
+      clock_ms += early->retry_ms;
+    }
+    auto got = take(tso, 1, clock_ms, &log_hw);
+    CHECK(physical_ms_of(got.front()) == clock_ms);  // the clock's own timestamp, not ahead
+    CHECK(log_hw == compose_ts(clock_ms + 3000, 0));  // one window ahead, never more
+    clock_ms += 100;  // the next restart comes 100 ms later
+  }
+  // A clock more than a window behind the mark (it was set back) continues above it at once.
+  tso_core set_back(tso_config{});
+  set_back.become_leader(compose_ts(clock_ms + 5000, 0));
+  auto at_once = set_back.issue(1, clock_ms, true);
+  REQUIRE(at_once.ok());
+  CHECK(at_once->outcome == tso_grant::state::persist_first);
+}
+
+TEST_CASE("tso: a clean shutdown's mark is just above the last timestamp issued") {
+  tso_core tso(tso_config{});
+  tso.become_leader(0);
+  CHECK_FALSE(tso.closing_hw());  // nothing issued this term: the persisted mark stays
+  auto got = take(tso, 5, 1000);
+  REQUIRE(tso.closing_hw());
+  CHECK(*tso.closing_hw() == got.back() + 1);
+  CHECK(*tso.closing_hw() < tso.persisted_hw());
+  // The next start resumes above it without waiting for the clock.
+  tso_core next(tso_config{});
+  next.become_leader(*tso.closing_hw());
+  auto again = next.issue(1, 1001, true);
+  REQUIRE(again.ok());
+  CHECK(again->outcome == tso_grant::state::persist_first);
 }

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "storage/testing.hpp"
+#include "txn/timestamp.hpp"
 #include "txn/write_buffer.hpp"
 
 using namespace meridian;
@@ -196,6 +197,27 @@ TEST_CASE_TEMPLATE("local engine: timestamps keep growing across a restart", F, 
   f.restart();
   auto e = open(f);
   CHECK(*e->next_ts() > last);
+}
+
+TEST_CASE("local engine: a clean close lowers the mark, so a reopen issues at the clock at once") {
+  // The mark lies a window (3 s) ahead of the clock; a reopen that found it there would wait
+  // for the clock to pass it (tso_core::become_leader). The clock here never moves: a wait
+  // would never end, and next_ts would fail.
+  lmdb_fixture f;
+  std::uint64_t last = 0;
+  auto clock = [] { return std::uint64_t{1'000'000}; };
+  {
+    auto e = local_engine::open(f.engine(), clock);
+    REQUIRE(e.ok());
+    last = *(*e)->next_ts();
+  }
+  f.restart();
+  auto e = local_engine::open(f.engine(), clock);
+  REQUIRE(e.ok());
+  auto next = (*e)->next_ts();
+  REQUIRE(next.ok());
+  CHECK(*next > last);
+  CHECK(physical_ms_of(*next) == 1'000'000);  // not a window ahead of the clock
 }
 
 TEST_CASE("write buffer: transaction size limits are clear errors") {

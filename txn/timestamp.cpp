@@ -92,10 +92,10 @@ result<tso_grant> tso_core::issue(std::uint32_t count, std::uint64_t now_ms, boo
                                              " ms is beyond the timestamp range");
   }
   std::uint64_t mark_ms = physical_ms_of(last_issued_);
-  if (!issued_this_term_ && now_ms <= mark_ms && mark_ms - now_ms <= config_.window_ms) {
-    tso_grant wait;  // see become_leader()
+  if (!issued_this_term_ && now_ms < mark_ms && mark_ms - now_ms <= config_.window_ms) {
+    tso_grant wait;  // see become_leader(); within the mark's own millisecond is not ahead
     wait.outcome = tso_grant::state::clock_behind;
-    wait.retry_ms = mark_ms - now_ms + 1;
+    wait.retry_ms = mark_ms - now_ms;
     return wait;
   }
   // The clock's timestamp, unless the clock is behind what was issued (it went back, or a

@@ -160,6 +160,7 @@ result<storage::kv_engine*> cluster::engine_for(node_id node, shard_id shard) {
   std::error_code ec;
   std::filesystem::create_directories(node_dir(options_.data_dir, node), ec);
   auto e = storage::lmdb_engine::open(store_dir(options_.data_dir, node, shard));
+  if (!e && created_before_) return storage::store_open_error(store_dir(options_.data_dir, node, shard), e.err());
   if (!e) return e.err();
   s.engine = std::move(*e);
   return s.engine.get();

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "api/embedded.hpp"
@@ -123,6 +124,16 @@ TEST_CASE("local database: a store lost from a database created before is refuse
     REQUIRE(s.ok());
     REQUIRE((*s)->execute("CREATE TABLE kept (id BIGINT PRIMARY KEY)").ok());
   }
+  // Its header pages overwritten: damage (E2005), not "not a data directory".
+  {
+    std::fstream f(dir.path() + "/partition/data.mdb", std::ios::in | std::ios::out | std::ios::binary);
+    std::string junk(8192, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  auto overwritten = api::open_local_session(dir.path());
+  REQUIRE_FALSE(overwritten.ok());
+  CHECK(overwritten.err().code() == errc::storage_corrupt);
+  CHECK(overwritten.err().message().find("damaged") != std::string::npos);
   std::filesystem::resize_file(dir.path() + "/partition/data.mdb", 0);
   auto reopened = api::open_local_session(dir.path());
   REQUIRE_FALSE(reopened.ok());

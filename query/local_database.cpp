@@ -51,7 +51,7 @@ result<std::unique_ptr<local_database>> local_database::open_at(const std::strin
   }
   if (!created) MERIDIAN_TRY(storage::mark_creating(directory, storage::data_dir_kind::local));
   auto lmdb = storage::lmdb_engine::open(store);
-  if (!lmdb) return lmdb.err();
+  if (!lmdb) return created ? storage::store_open_error(store, lmdb.err()) : lmdb.err();
   db->storage_ = std::move(*lmdb);
   auto engine = txn::local_engine::open(*db->storage_);
   if (!engine) return engine.err();

@@ -138,6 +138,13 @@ status forget_store(const std::string& node_dir, const std::string& store) {
   return write_store_list(node_dir, *stores);
 }
 
+error store_open_error(const std::string& store_dir, error cause) {
+  if (cause.code() != errc::not_a_data_directory) return cause;
+  return error(errc::storage_corrupt,
+               "the store at " + store_dir + " is damaged: its data file is no longer a valid "
+               "LMDB environment (" + cause.message() + "). Restore it from a backup");
+}
+
 status expect_kind(const std::string& dir, const std::optional<data_dir_state>& found,
                    data_dir_kind wanted) {
   if (!found || found->kind == wanted) return ok_status();

@@ -48,6 +48,11 @@ result<std::set<std::string>> read_store_list(const std::string& node_dir);
 status record_store(const std::string& node_dir, const std::string& store);
 status forget_store(const std::string& node_dir, const std::string& store);
 
+// What opening a store of a directory created before failed with, as the user should read it:
+// a data file LMDB does not recognize there (its header pages overwritten) is damage, not a
+// foreign directory, so not_a_data_directory becomes storage_corrupt naming the store.
+error store_open_error(const std::string& store_dir, error cause);
+
 // not_a_data_directory when DIR holds the other kind (naming how to open it).
 status expect_kind(const std::string& dir, const std::optional<data_dir_state>& found,
                    data_dir_kind wanted);

@@ -32,6 +32,11 @@ error make_error(const char* call, int rc, std::string_view context) {
       return error(errc::not_a_data_directory, detail + " (the path is not a directory)");
     case MDB_BAD_VALSIZE:
       return error(errc::key_too_large, detail);
+    case ENOSPC:
+    case EDQUOT:
+      return error(errc::storage_full, detail + " (the disk is full: free space before writing again)");
+    case EIO:
+      return error(errc::storage_io, detail + " (the disk failed a write: it may be full or failing)");
     default:
       return error(errc::storage_io, detail);
   }

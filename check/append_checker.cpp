@@ -87,6 +87,8 @@ const char* append_anomaly_name(append_anomaly type) {
                                                           "G0-realtime",
                                                           "G1c-realtime",
                                                           "G-single-realtime",
+                                                          "G-nonadjacent",
+                                                          "G-nonadjacent-realtime",
                                                           "G2-item",
                                                           "G2-item-realtime"};
   return names[static_cast<std::size_t>(type)];

@@ -15,7 +15,7 @@
 namespace meridian::check {
 
 // In the order reports list them: problems with single reads first, then cycles, weakest
-// isolation level first (Adya's hierarchy: G0 < G1c < G-single < G2-item).
+// isolation level first (Adya's hierarchy: G0 < G1c < G-single < G-nonadjacent < G2-item).
 enum class append_anomaly : std::uint8_t {
   unchecked,           // malformed input or a limit: part of the history could not be checked
   internal,            // a transaction's read disagrees with its own earlier reads and appends
@@ -31,10 +31,14 @@ enum class append_anomaly : std::uint8_t {
   g0_realtime,         // these three: G0, G1c and G-single whose cycle needs real-time edges
   g1c_realtime,        // (strict mode only), e.g. a read that missed a write acknowledged
   g_single_realtime,   // before the reader began
+  // A cycle with two or more anti-dependencies, no two of them adjacent (a long fork): snapshot
+  // isolation forbids it (Cerone & Gotsman: every cycle of (ww | wr) ; rw? is a violation).
+  g_nonadjacent,
+  g_nonadjacent_realtime,  // as G-nonadjacent, but the cycle needs real-time edges too
   g2_item,             // a cycle with two or more anti-dependencies (write skew)
   g2_item_realtime,    // as G2-item, but the cycle needs real-time edges too
 };
-inline constexpr std::size_t append_anomaly_count = 16;
+inline constexpr std::size_t append_anomaly_count = 18;
 static_assert(static_cast<std::size_t>(append_anomaly::g2_item_realtime) + 1 ==
               append_anomaly_count);
 

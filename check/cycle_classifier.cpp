@@ -45,6 +45,125 @@ class kind_view {
   component_reach reach_;
 };
 
+// The states (transaction, entered by an rw edge) of one strongly connected component, and the
+// edges between them along a kind mask: an rw edge never leaves a state entered by one.
+class state_graph {
+ public:
+  state_graph(const dependency_graph& g, const graph_search& search,
+              const std::vector<std::uint32_t>& scc, kind_mask mask)
+      : g_(g), search_(search), scc_(scc), mask_(mask) {}
+
+  std::uint32_t size() const { return static_cast<std::uint32_t>(scc_.size() * 2); }
+  std::uint32_t state_of(std::uint32_t node, bool after_rw) const {
+    return search_.position(node) * 2 + (after_rw ? 1 : 0);
+  }
+  template <class visit>
+  void for_each_edge(std::uint32_t s, visit v) const {
+    bool after_rw = (s & 1) != 0;
+    for (const dep_edge& e : g_.out(scc_[s / 2])) {
+      if ((e.kind & mask_) == 0 || !search_.contains(e.to)) continue;
+      if (e.kind == edge_kind::rw && after_rw) continue;
+      v(e, state_of(e.to, e.kind == edge_kind::rw));
+    }
+  }
+  // Every edge between two states of component `c` (of components()), with its source state.
+  template <class visit>
+  void for_each_edge_in(const std::vector<std::uint32_t>& comp, std::uint32_t c, visit v) const {
+    for (std::uint32_t s = 0; s < size(); ++s) {
+      if (comp[s] != c) continue;
+      for_each_edge(s, [&](const dep_edge& e, std::uint32_t t) {
+        if (comp[t] == c) v(e, s);
+      });
+    }
+  }
+
+  // Tarjan's components, iteratively: the component of each state.
+  std::vector<std::uint32_t> components() const {
+    const std::uint32_t unseen = no_id;
+    std::vector<std::uint32_t> index(size(), unseen), low(size(), 0), comp(size(), unseen);
+    std::vector<std::uint32_t> stack;
+    std::vector<bool> on_stack(size(), false);
+    std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> frames;  // state, its targets
+    std::uint32_t next = 0, components = 0;
+    for (std::uint32_t root = 0; root < size(); ++root) {
+      if (index[root] != unseen) continue;
+      auto open = [&](std::uint32_t s) {
+        index[s] = low[s] = next++;
+        stack.push_back(s);
+        on_stack[s] = true;
+        std::vector<std::uint32_t> targets;
+        for_each_edge(s, [&](const dep_edge&, std::uint32_t t) { targets.push_back(t); });
+        frames.emplace_back(s, std::move(targets));
+      };
+      open(root);
+      while (!frames.empty()) {
+        auto& [s, targets] = frames.back();
+        if (!targets.empty()) {
+          std::uint32_t t = targets.back();
+          targets.pop_back();
+          if (index[t] == unseen) {
+            open(t);
+          } else if (on_stack[t]) {
+            low[s] = std::min(low[s], index[t]);
+          }
+          continue;
+        }
+        std::uint32_t done = s;
+        frames.pop_back();
+        if (!frames.empty()) low[frames.back().first] = std::min(low[frames.back().first], low[done]);
+        if (low[done] != index[done]) continue;
+        for (;;) {
+          std::uint32_t m = stack.back();
+          stack.pop_back();
+          on_stack[m] = false;
+          comp[m] = components;
+          if (m == done) break;
+        }
+        ++components;
+      }
+    }
+    return comp;
+  }
+
+  // A shortest walk from state `from` to state `to` inside their component that crosses at
+  // least one rw edge; empty when there is none.
+  std::vector<dep_edge> path_crossing_rw(std::uint32_t from, std::uint32_t to,
+                                         const std::vector<std::uint32_t>& comp) const {
+    // BFS over (state, crossed): crossed says an rw edge lies behind.
+    std::vector<const dep_edge*> via(size() * 2, nullptr);
+    std::vector<std::uint32_t> prev(size() * 2, no_id);
+    std::vector<bool> seen(size() * 2, false);
+    std::vector<std::uint32_t> queue{from * 2};
+    seen[from * 2] = true;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      std::uint32_t at = queue[head];
+      if (at == to * 2 + 1) {
+        std::vector<dep_edge> path;
+        for (std::uint32_t x = at; x != from * 2; x = prev[x]) path.push_back(*via[x]);
+        std::reverse(path.begin(), path.end());
+        return path;
+      }
+      bool crossed = (at & 1) != 0;
+      for_each_edge(at / 2, [&](const dep_edge& e, std::uint32_t t) {
+        if (comp[t] != comp[from]) return;
+        std::uint32_t next = t * 2 + ((crossed || e.kind == edge_kind::rw) ? 1 : 0);
+        if (seen[next]) return;
+        seen[next] = true;
+        via[next] = &e;
+        prev[next] = at;
+        queue.push_back(next);
+      });
+    }
+    return {};
+  }
+
+ private:
+  const dependency_graph& g_;
+  const graph_search& search_;
+  const std::vector<std::uint32_t>& scc_;
+  kind_mask mask_;
+};
+
 class classifier {
  public:
   classifier(const dependency_graph& g, bool realtime) : g_(g), search_(g), realtime_(realtime) {}
@@ -79,6 +198,10 @@ class classifier {
            edge_cycle(scc, rw, ww | wr | rw, [&](std::uint32_t a, std::uint32_t b) {
              return items.same(a, b) && !plain.reaches(b, a);
            }));
+    bool long_fork = report(append_anomaly::g_nonadjacent, nonadjacent_cycle(scc, ww | wr | rw));
+    if (realtime_ && !long_fork) {
+      report(append_anomaly::g_nonadjacent_realtime, nonadjacent_cycle(scc, edge_kind::all));
+    }
     if (realtime_) {
       kind_view timed(search_, ww | wr | rt, true);
       // a -rt-> b closes a ww/wr/rt cycle when b reaches a; it is needed when no ww/wr path
@@ -101,6 +224,40 @@ class classifier {
     }
     // Every cycle falls in some class above; a component without a witness is a search bug.
     MERIDIAN_ASSERT(found_.size() > before, "a strongly connected component with no cycle found");
+  }
+
+  // A closed walk along `mask` with two or more anti-dependencies and no two of them adjacent,
+  // the last edge included (G-nonadjacent). Such walks are the cycles of a graph whose states are
+  // (transaction, entered by an rw edge), where an rw edge may leave only a state not entered by
+  // one; so a component of that graph with two rw edges inside holds one, through both. Its
+  // witness: one of them, then a shortest way back that crosses another (states x "crossed").
+  // O(transactions + edges) for the component. REQUIRES: the search is restricted to `scc`.
+  std::vector<dep_edge> nonadjacent_cycle(const std::vector<std::uint32_t>& scc, kind_mask mask) {
+    state_graph sg(g_, search_, scc, mask);
+    std::vector<std::uint32_t> comp = sg.components();
+    std::vector<std::uint32_t> rw_inside(sg.size(), 0);
+    const dep_edge* first = nullptr;
+    std::uint32_t first_from = 0;
+    for (std::uint32_t s = 0; s < sg.size() && first == nullptr; ++s) {
+      sg.for_each_edge(s, [&](const dep_edge& e, std::uint32_t t) {
+        if (first != nullptr || e.kind != rw || comp[t] != comp[s]) return;
+        if (++rw_inside[comp[s]] == 2) {
+          // Any rw edge of this component starts the witness; the first one met is as good.
+          sg.for_each_edge_in(comp, comp[s], [&](const dep_edge& f, std::uint32_t fs) {
+            if (first == nullptr && f.kind == rw) {
+              first = &f;
+              first_from = fs;
+            }
+          });
+        }
+      });
+    }
+    if (first == nullptr) return {};
+    std::vector<dep_edge> cycle{*first};
+    auto back = sg.path_crossing_rw(sg.state_of(first->to, true), first_from, comp);
+    MERIDIAN_ASSERT(!back.empty(), "a component with two rw edges has no walk through both");
+    cycle.insert(cycle.end(), back.begin(), back.end());
+    return cycle;
   }
 
   bool report(append_anomaly type, std::vector<dep_edge> cycle) {

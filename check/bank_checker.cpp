@@ -6,40 +6,79 @@
 
 namespace meridian::check {
 
+namespace {
+
+bool is_account(const json& v, std::size_t accounts) {
+  return v.is_int() && v.as_int() >= 0 && static_cast<std::uint64_t>(v.as_int()) < accounts;
+}
+
+// A transfer's value names two accounts and an amount: anything else is not this workload's.
+bool transfer_shaped(const json& v, std::size_t accounts) {
+  if (!v.is_object()) return false;
+  const auto& o = v.as_object();
+  auto field = [&](const char* name) -> const json* {
+    auto it = o.find(name);
+    return it == o.end() ? nullptr : &it->second;
+  };
+  const json* from = field("from");
+  const json* to = field("to");
+  const json* amount = field("amount");
+  return from && to && amount && is_account(*from, accounts) && is_account(*to, accounts) &&
+         amount->is_int();
+}
+
+}  // namespace
+
 check_result check_bank(const history& h, const bank_options& options) {
   check_result out;
   auto paired = pair_operations(h);
   if (!paired) {
-    out.fail("malformed history: " + paired.err().message());
+    out.reject(paired.err().message());
     return out;
   }
   for (const auto& p : *paired) {
     ++out.operations;
     if (p.f != "read" && p.f != "transfer") {
-      out.fail("operation '" + p.f + "' at line " + std::to_string(p.index + 1) +
-               " is not a bank operation (read or transfer)");
+      out.reject("operation '" + p.f + "' at line " + std::to_string(p.index + 1) +
+                 " is not a bank operation (read or transfer)");
       continue;
     }
-    if (p.f != "read" || p.outcome != op_type::ok) continue;
+    if (p.f == "transfer") {
+      if (!transfer_shaped(p.invoke_value, options.accounts)) {
+        out.reject("transfer at line " + std::to_string(p.index + 1) +
+                   " is not {\"from\": account, \"to\": account, \"amount\": integer} (" +
+                   p.invoke_value.dump().substr(0, 80) + ")");
+      } else if (p.outcome == op_type::ok && !p.result_value.is_null() &&
+                 !(p.result_value == p.invoke_value)) {
+        out.reject("transfer completed at line " + std::to_string(p.complete_index + 1) +
+                   " with " + p.result_value.dump().substr(0, 80) +
+                   ", not the transfer it was invoked with");
+      }
+      continue;
+    }
+    if (p.outcome != op_type::ok) continue;
     const json& balances = p.result_value;
-    std::string where = "read at line " + std::to_string(p.index + 1);
+    std::string where = "read completed at line " + std::to_string(p.complete_index + 1);
     if (!balances.is_object()) {
-      out.fail(where + ": the result is not an object of balances");
+      out.reject(where + ": the result is not an object of balances");
       continue;
     }
     // Accounts are named 0 .. accounts-1; balances are integers; the sum is checked without
     // overflow (a wrapped sum could equal the total).
     __int128 sum = 0;
+    bool shaped = true;
     for (const auto& [account, balance] : balances.as_object()) {
       char* end = nullptr;
       unsigned long long id = std::strtoull(account.c_str(), &end, 10);
       if (account.empty() || *end != '\0' || account[0] == '-' || id >= options.accounts) {
-        out.fail(where + ": '" + account + "' is not an account (0 to " +
-                 std::to_string(options.accounts - 1) + ")");
+        out.reject(where + ": '" + account + "' is not an account (0 to " +
+                   std::to_string(options.accounts - 1) + ")");
+        shaped = false;
       }
       if (!balance.is_int()) {
-        out.fail(where + ": account " + account + " has no integer balance (" + balance.dump() +
-                 ")");
+        out.reject(where + ": account " + account + " has no integer balance (" +
+                   balance.dump() + ")");
+        shaped = false;
         continue;
       }
       if (balance.as_int() < 0) {
@@ -48,6 +87,7 @@ check_result check_bank(const history& h, const bank_options& options) {
       }
       sum += balance.as_int();
     }
+    if (!shaped) continue;
     if (balances.as_object().size() != options.accounts) {
       out.fail(where + ": saw " + std::to_string(balances.as_object().size()) +
                " accounts, expected " + std::to_string(options.accounts));

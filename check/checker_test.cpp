@@ -194,7 +194,7 @@ TEST_CASE("bank checker: totals and negative balances") {
   CHECK(r.anomalies.size() == 2);  // the sum of 110, and the negative balance
 }
 
-TEST_CASE("bank checker: unknown accounts, fractions and sums past 64 bits are violations") {
+TEST_CASE("bank checker: unknown accounts, fractions and sums past 64 bits are refused") {
   std::int64_t big = INT64_MAX;
   for (const json& balances :
        {json(json::object{{"0", json(100)}, {"7", json(0)}}),       // no account 7 of 2
@@ -205,6 +205,46 @@ TEST_CASE("bank checker: unknown accounts, fractions and sums past 64 bits are v
     b.done(1, op_type::ok, "read", balances, 10);
     CHECK_FALSE(check_bank(b.h, bank_options{100, 2}).valid);
   }
+}
+
+TEST_CASE("checkers: operations not shaped as the workload's are malformed input, not anomalies") {
+  // meridian check exits 2 for these (the file is not a history of the workload), naming the
+  // line of the bad part, and 1 only for real anomalies.
+  auto transfer = [](json from) {
+    return json(json::object{{"from", std::move(from)}, {"to", json(1)}, {"amount", json(5)}});
+  };
+  builder bank;
+  bank.invoke(1, "transfer", json("x"), 0);
+  bank.done(1, op_type::ok, "transfer", json("x"), 10);
+  bank.invoke(2, "transfer", transfer(json(0)), 20);
+  bank.done(2, op_type::ok, "transfer", transfer(json(7)), 30);  // not what was invoked
+  bank.invoke(3, "read", json(), 40);
+  bank.done(3, op_type::ok, "read", json(json::object{{"0", json("60")}, {"1", json(40)}}), 50);
+  bank.invoke(4, "frobnicate", json(), 60);
+  bank.done(4, op_type::ok, "frobnicate", json(), 70);
+  auto b = check_bank(bank.h, bank_options{100, 2});
+  CHECK(b.malformed == 4);
+  CHECK(b.violations == 0);
+
+  builder reg;
+  reg.invoke(1, "write", kv(1, json(5)), 0);
+  reg.done(1, op_type::ok, "write", kv(1, json(424242)), 10);  // a value it never wrote
+  reg.invoke(2, "write", json(json::array{json(json::object{{"a", json(1)}}), json(1)}), 20);
+  reg.done(2, op_type::ok, "write", json(), 30);               // a key that is an object
+  reg.invoke(3, "cas", kv(1, json(5)), 40);                    // cas of a scalar
+  reg.done(3, op_type::fail, "cas", kv(1, json(5)), 50);
+  reg.invoke(4, "read", kv(1, json()), 60);
+  reg.done(4, op_type::ok, "read", json(), 70);                // a read without its result
+  auto r = check_registers(reg.h);
+  CHECK(r.malformed == 4);
+  CHECK(r.violations == 0);
+  REQUIRE_FALSE(r.anomalies.empty());
+  CHECK(r.anomalies.front().find("(line 2)") != std::string::npos);  // the completion's line
+
+  builder mismatched;  // a completion of another operation than the one invoked
+  mismatched.invoke(1, "read", kv(1, json()), 0);
+  mismatched.done(1, op_type::ok, "write", kv(1, json(1)), 10);
+  CHECK_FALSE(pair_operations(mismatched.h).ok());
   CHECK_FALSE(json::parse("[99999999999999999999]").ok());  // never clamped into another number
   CHECK_FALSE(json::parse("1e400").ok());
 }

@@ -130,6 +130,7 @@ result<std::vector<paired_op>> pair_operations(const history& h) {
       p.invoke_ns = op.time_ns;
       p.complete_ns = std::numeric_limits<std::int64_t>::max();
       p.index = i;
+      p.complete_index = i;
       open[op.process] = out.size();
       out.push_back(std::move(p));
       continue;
@@ -149,8 +150,15 @@ result<std::vector<paired_op>> pair_operations(const history& h) {
                        "), before its invocation at " + std::to_string(p.invoke_ns) +
                        " (line " + std::to_string(p.index + 1) + ")");
     }
+    if (op.f != p.f) {
+      return error(errc::invalid_argument,
+                   "process " + std::to_string(op.process) + " completes '" + op.f + "' (line " +
+                       std::to_string(i + 1) + ") an operation it invoked as '" + p.f +
+                       "' (line " + std::to_string(p.index + 1) + ")");
+    }
     p.outcome = op.type;
     p.result_value = op.value;
+    p.complete_index = i;
     if (op.type != op_type::info) p.complete_ns = op.time_ns;
     if (op.type == op_type::info) retired.insert(op.process);
     open.erase(it);

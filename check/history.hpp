@@ -46,6 +46,7 @@ struct paired_op {
   std::int64_t invoke_ns = 0;
   std::int64_t complete_ns = 0;  // INT64_MAX for info
   std::size_t index = 0;         // position of the invocation in the history
+  std::size_t complete_index = 0;  // position of the completion (== index when there is none)
 };
 
 // Pairs invocations with completions by process. Fails when a process invokes twice without a

@@ -177,27 +177,52 @@ class key_search {
   event head_;
 };
 
+// Why `p` is not a register operation of this workload, or "" when it is one: read, write or
+// cas of [key, value] (cas: [key, [old, new]]), keys integers or strings, and an ok completion
+// that echoes a value carries the one invoked (or, for a read, [key, value read]).
+std::string register_shape(const paired_op& p) {
+  std::string at = " (line " + std::to_string(p.index + 1) + ")";
+  std::string done_at = " (line " + std::to_string(p.complete_index + 1) + ")";
+  if (p.f != "read" && p.f != "write" && p.f != "cas") {
+    return "'" + p.f + "' is not a register operation (read, write or cas)" + at;
+  }
+  auto pair_of = [](const json& v) { return v.is_array() && v.as_array().size() == 2; };
+  if (!pair_of(p.invoke_value)) return p.f + " value is not [key, value]" + at;
+  const json& key = p.invoke_value.as_array()[0];
+  if (!key.is_int() && !key.is_string()) return p.f + " key is not an integer or a string" + at;
+  if (p.f == "cas" && !pair_of(p.invoke_value.as_array()[1])) {
+    return "cas value is not [key, [old, new]]" + at;
+  }
+  if (p.outcome != op_type::ok) return "";
+  if (p.f == "read") {
+    if (!pair_of(p.result_value) || !(p.result_value.as_array()[0] == key)) {
+      return "read result is not [key, value] of the key read" + done_at;
+    }
+    return "";
+  }
+  if (!p.result_value.is_null() && !(p.result_value == p.invoke_value)) {
+    return p.f + " completes with " + p.result_value.dump().substr(0, 80) +
+           ", not the value it was invoked with" + done_at;
+  }
+  return "";
+}
+
 }  // namespace
 
 check_result check_registers(const history& h, const register_options& options) {
   check_result out;
   auto paired = pair_operations(h);
   if (!paired) {
-    out.fail("malformed history: " + paired.err().message());
+    out.reject(paired.err().message());
     return out;
   }
   std::map<std::string, std::vector<reg_op>> by_key;
   for (const auto& p : *paired) {
+    if (auto shape = register_shape(p); !shape.empty()) {
+      out.reject(shape);
+      continue;
+    }
     if (p.outcome == op_type::fail) continue;  // did not happen
-    if (p.f != "read" && p.f != "write" && p.f != "cas") {
-      out.fail("unknown register operation '" + p.f + "'");
-      continue;
-    }
-    if (!p.invoke_value.is_array() || p.invoke_value.as_array().size() != 2) {
-      out.fail("register operation value is not [key, value] at line " +
-               std::to_string(p.index + 1));
-      continue;
-    }
     bool completed = p.outcome == op_type::ok;
     if (p.f == "read" && !completed) continue;  // an unknown read constrains nothing
     reg_op op;
@@ -206,15 +231,7 @@ check_result check_registers(const history& h, const register_options& options) 
     op.invoke_ns = p.invoke_ns;
     op.complete_ns = p.complete_ns;
     op.history_index = p.index;
-    if (p.f == "read") {
-      if (!p.result_value.is_array() || p.result_value.as_array().size() != 2) {
-        out.fail("read result is not [key, value] at line " + std::to_string(p.index + 1));
-        continue;
-      }
-      op.arg = p.result_value.as_array()[1];
-    } else {
-      op.arg = p.invoke_value.as_array()[1];
-    }
+    op.arg = p.f == "read" ? p.result_value.as_array()[1] : p.invoke_value.as_array()[1];
     by_key[p.invoke_value.as_array()[0].dump()].push_back(std::move(op));
     ++out.operations;
   }

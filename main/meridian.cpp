@@ -290,6 +290,10 @@ void add_sqltest_and_check(CLI::App& app, commands& c) {
       ->check(CLI::IsMember({"local", "cluster"}));
 
   c.check = app.add_subcommand("check", "check a saved history (JSON lines, Jepsen's shape)");
+  c.check->footer(
+      "Exit status: 0 valid; 1 anomalies found (each printed); 2 the file is not a history of the "
+      "workload (unreadable, not JSON lines, operations that do not pair up or are not shaped as "
+      "the workload's); 3 undecided (past the check's size or search bounds).");
   c.check->add_option("--workload", c.check_workload,
                     "bank, append or register (sim txn), or set (sim shards)")
       ->required()

@@ -39,10 +39,11 @@ void load_directory(actors::actor_engine& engine, std::chrono::milliseconds wait
   (void)loaded->get_future().wait_for(wait);
 }
 
-std::map<std::int64_t, std::string> table_names(txn::transaction_engine& engine) {
-  std::map<std::int64_t, std::string> names;
+// The catalog's table descriptors at a fresh snapshot; those that cannot be read are left out.
+std::vector<query::table_descriptor> catalog_tables(txn::transaction_engine& engine) {
+  std::vector<query::table_descriptor> tables;
   auto t = txn::begin_blocking(engine);
-  if (!t) return names;
+  if (!t) return tables;
   txn::blocking_transaction txn(std::move(*t));
   std::string start = query::keys::table_descriptors_start();
   const std::string end = query::keys::table_descriptors_end();
@@ -50,13 +51,33 @@ std::map<std::int64_t, std::string> table_names(txn::transaction_engine& engine)
     auto page = txn.scan(start, end, 256);
     if (!page) break;
     for (const auto& kv : page->rows) {
-      if (auto d = query::decode_descriptor(kv.value)) names[d->id] = d->name;
+      if (auto d = query::decode_descriptor(kv.value)) tables.push_back(std::move(*d));
     }
     if (!page->more) break;
     start = page->resume_key;
   }
   (void)txn.rollback();
+  return tables;
+}
+
+std::map<std::int64_t, std::string> table_names(txn::transaction_engine& engine) {
+  std::map<std::int64_t, std::string> names;
+  for (const auto& t : catalog_tables(engine)) names[t.id] = t.name;
   return names;
+}
+
+// Placement runs after its DDL commits, so a process killed in between leaves a placed table
+// split in part, or not at all. At start every placed table is placed again: the splits and
+// preferences already made are skipped, the rest are made now. Bounded; what does not finish
+// is placed at the next start.
+void finish_placements(txn::transaction_engine& engine, query::placement_hook& hook) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (const auto& t : catalog_tables(engine)) {
+    if (t.placement.leader_dc.empty() && t.placement.home_dc_column.empty()) continue;
+    auto placed = std::make_shared<std::promise<void>>();
+    hook.table_placed(t, [placed](status) { placed->set_value(); });
+    if (placed->get_future().wait_until(deadline) != std::future_status::ready) return;
+  }
 }
 
 statement_result convert(query::result_set r, double elapsed_ms) {
@@ -319,7 +340,8 @@ result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded
     }
     const std::string& name = topo.latency.dcs[dc];
     i->engines[name] = std::make_unique<actors::actor_engine>(*i->system, *i->cluster, home);
-    i->placements[name] = std::make_unique<cluster_placement>(*i->engines[name], topo.latency.dcs);
+    i->placements[name] =
+        std::make_unique<cluster_placement>(*i->engines[name], topo.latency.dcs, o.skip_placement);
     i->views[name] = std::make_unique<cluster_view>(*i->engines[name], topo);
   }
   // Ready when a transaction can begin: leaders elected, the oracle serving.
@@ -330,6 +352,8 @@ result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded
       // Every datacenter's engine knows the shards before its first statement, which would
       // otherwise find its directory empty and pay a refresh (counted as a retry) per shard.
       for (auto& [name, engine] : i->engines) load_directory(*engine, std::chrono::seconds(5));
+      // From the catalog's datacenter, where its leader is.
+      finish_placements(*i->engines.at(c.default_leader_dc), *i->placements.at(c.default_leader_dc));
       return std::unique_ptr<embedded_cluster>(new embedded_cluster(std::move(i)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -2,6 +2,7 @@
 #include "api/placement.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "actors/meta_machine.hpp"
 #include "query/keys.hpp"
@@ -20,14 +21,17 @@ std::vector<placed_range> ranges_of(const query::table_descriptor& t,
                                     const std::vector<std::string>& dcs) {
   std::string prefix = query::keys::table_prefix(t.id);
   std::vector<placed_range> out;
+  // Outer ranges first: a later range inside an earlier one overrides it (prefer()). So with
+  // both options, rows homed in a datacenter are led from there and the rest from leader_dc.
+  if (!t.placement.leader_dc.empty()) {
+    out.push_back(placed_range{prefix, storage::codec::prefix_end(prefix), t.placement.leader_dc});
+  }
   if (!t.placement.home_dc_column.empty()) {
     // Rows whose key starts with a datacenter's name: led from that datacenter.
     for (const auto& dc : dcs) {
       std::string start = query::keys::row_key(t.id, tuple{datum{dc}});
       out.push_back(placed_range{start, storage::codec::prefix_end(start), dc});
     }
-  } else if (!t.placement.leader_dc.empty()) {
-    out.push_back(placed_range{prefix, storage::codec::prefix_end(prefix), t.placement.leader_dc});
   }
   return out;
 }
@@ -51,14 +55,20 @@ void split_at(actors::actor_io& io, std::vector<std::string> keys, std::function
 
 // Marks the shards inside each range with the range's datacenter.
 void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::function<void(status)> done) {
-  std::vector<std::pair<shard_id, std::string>> changed;
+  std::map<shard_id, std::string> wanted;  // the innermost range holding each shard wins
+  std::map<shard_id, std::string> now;
   for (const auto& range : ranges) {
     for (const auto* r : io.shards().overlapping(range.start, range.end)) {
       if (r->start < range.start || r->end.empty() || r->end > range.end) {
         continue;  // a shard that reaches outside the range keeps its preference
       }
-      changed.emplace_back(r->id, range.dc);
+      wanted[r->id] = range.dc;
+      now[r->id] = r->preferred_dc;
     }
+  }
+  std::vector<std::pair<shard_id, std::string>> changed;
+  for (const auto& [id, dc] : wanted) {
+    if (now[id] != dc) changed.emplace_back(id, dc);  // placed already: nothing to write
   }
   auto pending = std::make_shared<std::size_t>(changed.size() + 1);
   auto failed = std::make_shared<std::optional<error>>();
@@ -92,7 +102,7 @@ status cluster_placement::check(const query::table_placement& p) const {
 void cluster_placement::table_placed(const query::table_descriptor& table,
                                      std::function<void(status)> done) {
   auto ranges = ranges_of(table, dcs_);
-  if (ranges.empty()) return done(ok_status());
+  if (ranges.empty() || skip_) return done(ok_status());
   engine_.with_io([ranges, done](actors::actor_io& io) {
     io.refresh([&io, ranges, done](result<txn::unit> loaded) {
       if (!loaded) return done(loaded.err());

@@ -13,8 +13,9 @@ namespace meridian::api {
 
 class cluster_placement final : public query::placement_hook {
  public:
-  cluster_placement(actors::actor_engine& engine, std::vector<std::string> dcs)
-      : engine_(engine), dcs_(std::move(dcs)) {}
+  // skip: placement is left to the next start (embedded_options::skip_placement).
+  cluster_placement(actors::actor_engine& engine, std::vector<std::string> dcs, bool skip = false)
+      : engine_(engine), dcs_(std::move(dcs)), skip_(skip) {}
   status check(const query::table_placement& placement) const override;
   void table_placed(const query::table_descriptor& table, std::function<void(status)> done) override;
   void table_dropped(const query::table_descriptor& table, std::function<void(status)> done) override;
@@ -22,6 +23,7 @@ class cluster_placement final : public query::placement_hook {
  private:
   actors::actor_engine& engine_;
   std::vector<std::string> dcs_;
+  bool skip_ = false;
 };
 
 class cluster_view final : public query::cluster_view {

@@ -117,6 +117,59 @@ TEST_CASE("embedded cluster: a lost replica of a shard split off after the first
   CHECK(again.err().message().find("shard " + split_off.substr(6)) != std::string::npos);
 }
 
+TEST_CASE("embedded cluster: with leader_dc and home_dc_column, rows homed nowhere follow leader_dc") {
+  // Rows whose key names a datacenter are led from it; the rest of the table (here the range
+  // before the first datacenter's rows) from leader_dc, which ALTER TABLE moves.
+  storage::testing::temp_dir dir;
+  auto r = start(dir.path());
+  REQUIRE(r.session->execute("CREATE TABLE t (region TEXT, id BIGINT, PRIMARY KEY (region, id)) "
+                             "WITH (leader_dc = 'ap-south', home_dc_column = region)").ok());
+  auto preferred_at_table_start = [&]() -> std::string {
+    auto info = r.session->cluster();
+    REQUIRE(info.ok());
+    for (const auto& shard : info->shards) {
+      if (shard.start_key == "/t") return shard.preferred_dc;
+    }
+    return "no shard starts the table";
+  };
+  CHECK(preferred_at_table_start() == "ap-south");
+  REQUIRE(r.session->execute("ALTER TABLE t SET leader_dc = 'eu-west'").ok());
+  CHECK(preferred_at_table_start() == "eu-west");
+}
+
+TEST_CASE("embedded cluster: a placed table left unplaced (killed after its DDL) is placed at start") {
+  // Placement runs after the CREATE commits: a process killed in between left the table split
+  // in part or not at all, for good. The next start finishes every placed table's placement.
+  storage::testing::temp_dir dir;
+  auto shards_of_table = [](api::session& s) {
+    auto info = s.cluster();
+    REQUIRE(info.ok());
+    std::size_t n = 0;
+    for (const auto& shard : info->shards) n += shard.start_key.rfind("/orders", 0) == 0 ? 1 : 0;
+    return n;
+  };
+  {
+    api::embedded_options o;
+    o.data_dir = dir.path();
+    o.wan_scale = 0;
+    o.skip_placement = true;
+    auto c = api::embedded_cluster::start(o);
+    REQUIRE(c.ok());
+    auto s = (*c)->open_session("us-east");
+    REQUIRE(s.ok());
+    REQUIRE((*s)->execute("CREATE TABLE orders (region TEXT, id BIGINT, PRIMARY KEY (region, id)) "
+                          "WITH (home_dc_column = region)").ok());
+    CHECK(shards_of_table(**s) == 0);
+  }
+  auto r = start(dir.path());
+  CHECK(shards_of_table(*r.session) >= 3);  // one per datacenter's rows, at least
+  auto info = r.session->cluster();
+  REQUIRE(info.ok());
+  for (const auto& shard : info->shards) {
+    if (shard.start_key == "/orders/'eu-west'") CHECK(shard.preferred_dc == "eu-west");
+  }
+}
+
 TEST_CASE("local database: a store lost from a database created before is refused") {
   storage::testing::temp_dir dir;
   {

@@ -53,8 +53,10 @@ void split_at(actors::actor_io& io, std::vector<std::string> keys, std::function
   });
 }
 
-// Marks the shards inside each range with the range's datacenter.
-void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::function<void(status)> done) {
+// Marks the shards inside each range with the range's datacenter; `done` hears whether any
+// preference changed.
+void prefer(actors::actor_io& io, std::vector<placed_range> ranges,
+            std::function<void(status, bool)> done) {
   std::map<shard_id, std::string> wanted;  // the innermost range holding each shard wins
   std::map<shard_id, std::string> now;
   for (const auto& range : ranges) {
@@ -72,10 +74,11 @@ void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::functio
   }
   auto pending = std::make_shared<std::size_t>(changed.size() + 1);
   auto failed = std::make_shared<std::optional<error>>();
-  auto finish = [pending, failed, done] {
+  bool any = !changed.empty();
+  auto finish = [pending, failed, done, any] {
     if (--*pending > 0) return;
-    if (*failed) return done(**failed);
-    done(ok_status());
+    if (*failed) return done(**failed, any);
+    done(ok_status(), any);
   };
   for (const auto& [id, dc] : changed) {
     io.command(actors::meta_shard, actors::meta_machine::prefer_command(id, dc),
@@ -118,8 +121,9 @@ void cluster_placement::table_placed(const query::table_descriptor& table,
       boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
       split_at(io, boundaries, [&io, ranges, done](status s) {
         if (!s) return done(s);
-        prefer(io, ranges, [&io, done](status preferred) {
-          if (preferred) io.rebalance();  // leaders move now, not at the balancer's next round
+        prefer(io, ranges, [&io, done](status preferred, bool changed) {
+          // Leaders move now, not at the balancer's next round.
+          if (preferred && changed) io.rebalance();
           done(preferred);
         });
       });

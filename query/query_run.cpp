@@ -95,6 +95,10 @@ result<txn::begin_options> statement_run::as_of_options(const sql::select_stmt& 
     if (!t) return sql::make_sql_error(t.err().code(), sql_, e.pos, t.err().message());
     v = std::move(*t);
   }
+  if (const auto* ts = std::get_if<timestamp_value>(&*v); ts && ts->micros <= 0) {
+    return sql::make_sql_error(errc::sql_invalid_value, sql_, e.pos,
+                               "AS OF SYSTEM TIME needs a time after 1970-01-01 00:00:00 UTC");
+  }
   if (const auto* ts = std::get_if<timestamp_value>(&*v); ts && ts->micros > 0) {
     auto ms = static_cast<std::uint64_t>(ts->micros / 1000);
     if (ms > txn::max_physical_ms) return future_as_of(e.pos);  // past the year ~4200

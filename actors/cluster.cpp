@@ -159,9 +159,9 @@ result<storage::kv_engine*> cluster::engine_for(node_id node, shard_id shard) {
   }
   std::error_code ec;
   std::filesystem::create_directories(node_dir(options_.data_dir, node), ec);
-  auto e = storage::lmdb_engine::open(store_dir(options_.data_dir, node, shard));
-  if (!e && created_before_) return storage::store_open_error(store_dir(options_.data_dir, node, shard), e.err());
-  if (!e) return e.err();
+  std::string path = store_dir(options_.data_dir, node, shard);
+  auto e = storage::lmdb_engine::open(path);
+  if (!e) return created_before_ ? storage::store_open_error(path, e.err()) : e.err();
   s.engine = std::move(*e);
   return s.engine.get();
 }

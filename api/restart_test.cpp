@@ -22,10 +22,14 @@ struct running {
   std::unique_ptr<api::session> session;
 };
 
-running start(const std::string& dir) {
+api::embedded_options options_for(const std::string& dir) {
   api::embedded_options o;
   o.data_dir = dir;
   o.wan_scale = 0;
+  return o;
+}
+
+running start(const api::embedded_options& o) {
   auto c = api::embedded_cluster::start(o);
   REQUIRE(c.ok());
   running r;
@@ -34,6 +38,15 @@ running start(const std::string& dir) {
   REQUIRE(s.ok());
   r.session = std::move(*s);
   return r;
+}
+
+running start(const std::string& dir) { return start(options_for(dir)); }
+
+// The error a start on `dir` fails with (it must fail).
+error start_refused(const std::string& dir) {
+  auto c = api::embedded_cluster::start(options_for(dir));
+  REQUIRE_FALSE(c.ok());
+  return c.err();
 }
 
 }  // namespace
@@ -75,13 +88,9 @@ TEST_CASE("embedded cluster: a replica store lost from a cluster created before 
   for (const char* node : {"node-1", "node-2"}) {
     std::filesystem::remove_all(dir.path() + "/" + node + "/shard-1");
   }
-  api::embedded_options o;
-  o.data_dir = dir.path();
-  o.wan_scale = 0;
-  auto again = api::embedded_cluster::start(o);
-  REQUIRE_FALSE(again.ok());
-  CHECK(again.err().code() == errc::storage_corrupt);
-  CHECK(again.err().message().find("shard 1") != std::string::npos);
+  error again = start_refused(dir.path());
+  CHECK(again.code() == errc::storage_corrupt);
+  CHECK(again.message().find("shard 1") != std::string::npos);
   // A local database in the directory is refused too, naming how to open what is there.
   auto local = api::open_local_session(dir.path());
   REQUIRE_FALSE(local.ok());
@@ -108,13 +117,9 @@ TEST_CASE("embedded cluster: a lost replica of a shard split off after the first
   for (const char* node : {"node-1", "node-2"}) {
     std::filesystem::remove_all(dir.path() + "/" + node + "/" + split_off);
   }
-  api::embedded_options o;
-  o.data_dir = dir.path();
-  o.wan_scale = 0;
-  auto again = api::embedded_cluster::start(o);
-  REQUIRE_FALSE(again.ok());
-  CHECK(again.err().code() == errc::storage_corrupt);
-  CHECK(again.err().message().find("shard " + split_off.substr(6)) != std::string::npos);
+  error again = start_refused(dir.path());
+  CHECK(again.code() == errc::storage_corrupt);
+  CHECK(again.message().find("shard " + split_off.substr(6)) != std::string::npos);
 }
 
 TEST_CASE("embedded cluster: with leader_dc and home_dc_column, rows homed nowhere follow leader_dc") {
@@ -149,17 +154,13 @@ TEST_CASE("embedded cluster: a placed table left unplaced (killed after its DDL)
     return n;
   };
   {
-    api::embedded_options o;
-    o.data_dir = dir.path();
-    o.wan_scale = 0;
+    auto o = options_for(dir.path());
     o.skip_placement = true;
-    auto c = api::embedded_cluster::start(o);
-    REQUIRE(c.ok());
-    auto s = (*c)->open_session("us-east");
-    REQUIRE(s.ok());
-    REQUIRE((*s)->execute("CREATE TABLE orders (region TEXT, id BIGINT, PRIMARY KEY (region, id)) "
-                          "WITH (home_dc_column = region)").ok());
-    CHECK(shards_of_table(**s) == 0);
+    auto unplaced = start(o);
+    REQUIRE(unplaced.session->execute("CREATE TABLE orders (region TEXT, id BIGINT, "
+                                      "PRIMARY KEY (region, id)) WITH (home_dc_column = region)")
+                .ok());
+    CHECK(shards_of_table(*unplaced.session) == 0);
   }
   auto r = start(dir.path());
   CHECK(shards_of_table(*r.session) >= 3);  // one per datacenter's rows, at least

@@ -55,6 +55,12 @@ bool starts_like_lmdb(const std::string& file) {
   return magic == 0xBEEFC0DEu;
 }
 
+error truncated(const std::string& file, off_t size, const std::string& shorter_than) {
+  return error(errc::storage_corrupt, file + " is " + std::to_string(size) +
+                                          " bytes, shorter than " + shorter_than +
+                                          ": the file was truncated. Restore it from a backup");
+}
+
 }  // namespace
 
 result<env> env::open(const std::string& path, const env_options& options) {
@@ -71,10 +77,7 @@ result<env> env::open(const std::string& path, const env_options& options) {
   long page_bytes = ::sysconf(_SC_PAGESIZE);
   if (::stat(data_file.c_str(), &existing) == 0 && existing.st_size > 0 &&
       existing.st_size < 2 * page_bytes && starts_like_lmdb(data_file)) {
-    return error(errc::storage_corrupt,
-                 data_file + " is " + std::to_string(existing.st_size) +
-                     " bytes, shorter than its two meta pages: the file was truncated. "
-                     "Restore it from a backup");
+    return truncated(data_file, existing.st_size, "its two meta pages");
   }
   MDB_env* handle = nullptr;
   if (int rc = mdb_env_create(&handle); rc != 0) return make_error("mdb_env_create", rc, path);
@@ -102,14 +105,10 @@ result<env> env::open(const std::string& path, const env_options& options) {
   MDB_stat page{};
   mdb_env_stat(handle, &page);
   struct stat data {};
-  std::string data_path = path + "/data.mdb";
   auto needed = static_cast<off_t>((info.me_last_pgno + 1) * std::uint64_t{page.ms_psize});
-  if (::stat(data_path.c_str(), &data) == 0 && data.st_size < needed) {
+  if (::stat(data_file.c_str(), &data) == 0 && data.st_size < needed) {
     mdb_env_close(handle);
-    return error(errc::storage_corrupt,
-                 data_path + " is " + std::to_string(data.st_size) + " bytes, shorter than the " +
-                     std::to_string(needed) + " its last page needs: the file was truncated. "
-                     "Restore it from a backup");
+    return truncated(data_file, data.st_size, "the " + std::to_string(needed) + " its last page needs");
   }
   return env(handle, info.me_mapsize, std::max(options.max_map_bytes, info.me_mapsize), path);
 }

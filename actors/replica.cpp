@@ -302,6 +302,22 @@ void replica::wake_parked(std::vector<std::string> keys, ready_output& out) {
 }
 
 // Answers parked reads whose wait ran out (all of them when `all`) with the lock they met.
+std::vector<request_done> replica::abandon(const error& cause) {
+  std::vector<request_done> done = std::move(immediate_);
+  immediate_.clear();
+  std::string why = "replica " + std::to_string(options_.id) + " of shard " +
+                    std::to_string(options_.shard) + " stopped: " + cause.to_string();
+  for (auto& [index, p] : proposals_) {
+    done.push_back(request_done{p.id, error(errc::outcome_unknown, why)});
+  }
+  proposals_.clear();
+  for (auto& [context, r] : reads_) done.push_back(request_done{r.id, error(errc::unavailable, why)});
+  reads_.clear();
+  for (auto& [key, r] : parked_) done.push_back(request_done{r.id, error(errc::unavailable, why)});
+  parked_.clear();
+  return done;
+}
+
 void replica::expire_parked(bool all) {
   std::uint64_t now = now_ms();
   for (auto it = parked_.begin(); it != parked_.end();) {

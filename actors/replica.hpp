@@ -163,6 +163,10 @@ class replica {
   // Persists (one fsync when needed), applies, serves reads, advances. An error means storage
   // failed: the replica must stop. stage_ready(), run, complete_ready() in one go.
   result<ready_output> finish_ready();
+  // The replica is stopping because its storage failed (`cause`): an answer for every request
+  // it holds, so no client waits out its timeout. A proposal's outcome is unknown (another
+  // replica may commit it); a read may be tried elsewhere.
+  std::vector<request_done> abandon(const error& cause);
 
   // A ready's durable write: its log entries and hard state and, when it flushes, every command
   // applied since the last flush, in one engine write. It touches only the log store and the

@@ -62,11 +62,19 @@ void answer(replica_self* self, std::vector<request_done>& done) {
 void leadership_changed(replica_self* self);
 
 void stop_on_storage_failure(replica_self* self, const error& e) {
-  // Storage failed: a replica that cannot persist must stop (etcd panics here).
-  const replica& core = *self->state.args.core;
+  // Storage failed: a replica that cannot persist must stop (etcd panics here). Whoever waits
+  // on it hears so now rather than at its timeout.
+  replica& core = *self->state.args.core;
   std::fprintf(stderr, "meridian: replica %llu of shard %llu stops: %s\n",
                static_cast<unsigned long long>(core.id()),
                static_cast<unsigned long long>(core.shard()), e.to_string().c_str());
+  auto done = core.abandon(e);
+  answer(self, done);
+  for (auto& [id, promise] : self->state.waiting) {
+    promise.deliver(to_reply(error(errc::unavailable, "the replica stopped: " + e.to_string()),
+                             core.info().leader));
+  }
+  self->state.waiting.clear();
   self->quit(caf::sec::runtime_error);
 }
 

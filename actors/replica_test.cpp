@@ -513,3 +513,24 @@ TEST_CASE("replica: a parked read gets the lock when its wait runs out or leader
   REQUIRE(h.answers.count(3));  // a leader that steps down answers what it held
   CHECK(read_answer(h, 3) == "locked");
 }
+
+TEST_CASE("replica: a replica whose storage failed answers every request it held as it stops") {
+  // A replica that cannot persist stops (etcd panics); its clients hear why at once instead of
+  // at their timeouts. A proposal may still commit through the other replicas: outcome unknown.
+  harness h;
+  raft::node_id l = park_a_read(h, "x");
+  replica& leader = *h.replicas[l];
+  leader.propose(5, register_machine::write_command("x", "v"));
+  CHECK(leader.pending_requests() == 2);
+  auto done = leader.abandon(error(errc::storage_full, "no space left on device"));
+  CHECK(leader.pending_requests() == 0);
+  REQUIRE(done.size() == 2);
+  std::map<std::uint64_t, errc> codes;
+  for (auto& d : done) {
+    REQUIRE_FALSE(d.outcome.ok());
+    CHECK(d.outcome.err().message().find("no space left") != std::string::npos);
+    codes[d.id] = d.outcome.err().code();
+  }
+  CHECK(codes[2] == errc::unavailable);      // the parked read: another replica may serve it
+  CHECK(codes[5] == errc::outcome_unknown);  // the proposal: the others may still commit it
+}

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 
 #include "common/limits.hpp"
+#include "storage/lmdb.hpp"
 #include "storage/mvcc.hpp"
 #include "storage/testing.hpp"
 
@@ -125,4 +127,16 @@ TEST_CASE("bad input: the largest allowed key fits under LMDB's key limit") {
   REQUIRE(b.put_write(key, 5, write_record{write_kind::put, 4, false, std::string("v")}).ok());
   REQUIRE(b.put_lock(key, lock_record{}).ok());
   REQUIRE(b.commit(**e, durability::sync).ok());
+}
+
+TEST_CASE("bad input: a full disk is storage_full that names the disk, never a map to grow") {
+  // ENOSPC once made the engine grow its map to the limit and blame the map size.
+  error disk = lmdb::make_error("mdb_txn_commit", ENOSPC, "/data/node-1/shard-2");
+  CHECK(disk.code() == errc::storage_full);
+  CHECK(disk.message().find("disk is full") != std::string::npos);
+  CHECK_FALSE(lmdb::is_map_full(disk));
+  error map = lmdb::make_error("mdb_put", MDB_MAP_FULL, "");
+  CHECK(map.code() == errc::storage_full);
+  CHECK(lmdb::is_map_full(map));
+  CHECK_FALSE(lmdb::is_map_full(lmdb::make_error("mdb_txn_commit", EIO, "")));
 }

@@ -42,6 +42,11 @@ error make_error(const char* call, int rc, std::string_view context) {
   }
 }
 
+bool is_map_full(const error& e) {
+  return e.code() == errc::storage_full &&
+         e.message().find(mdb_strerror(MDB_MAP_FULL)) != std::string::npos;
+}
+
 namespace {
 
 // An LMDB data file begins with a meta page: a 16-byte page header, then the magic 0xBEEFC0DE.

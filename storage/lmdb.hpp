@@ -19,6 +19,8 @@ namespace meridian::storage::lmdb {
 // Maps an LMDB or errno return code of `call` to a Meridian error (errc::storage_io,
 // storage_full, storage_corrupt, not_a_data_directory, storage_read_only...).
 error make_error(const char* call, int rc, std::string_view context);
+// The error is LMDB's MDB_MAP_FULL: the map, not the disk, is full, and growing it may help.
+bool is_map_full(const error& e);
 
 inline MDB_val to_val(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};

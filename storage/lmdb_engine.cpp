@@ -156,7 +156,7 @@ status lmdb_engine::write(const kv_write_batch& batch, durability d) {
   }
   for (;;) {
     status s = write_once(batch);
-    if (s.ok() || s.err().code() != errc::storage_full) return s;
+    if (s.ok() || !lmdb::is_map_full(s.err())) return s;  // a full disk is not a full map
     // MDB_MAP_FULL leaves the transaction unusable: it was aborted; grow the map and retry.
     if (open_snapshots_.load() > 0) {
       return error(errc::storage_full,

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -114,7 +115,17 @@ class repl {
   // Returns false to quit.
   bool meta(const std::string& line) {
     auto w = words(line);
+    if (w.size() > 1 && w.back() == ";") w.pop_back();  // "\d t ;": a habit from SQL, dropped
+    if (w.back().size() > 1 && w.back().back() == ';') w.back().pop_back();
     const std::string& cmd = w[0];
+    if (auto most = max_arguments(cmd); most && w.size() - 1 > *most) {
+      std::string extra;
+      for (std::size_t i = 1 + *most; i < w.size(); ++i) extra += (extra.empty() ? "" : " ") + w[i];
+      report(error(errc::invalid_argument,
+                   cmd + " takes " + (*most == 0 ? "no arguments" : "at most one argument") +
+                       "; remove '" + extra + "'"));
+      return true;
+    }
     if (cmd == "\\q" || cmd == "\\quit") return false;
     if (cmd == "\\?" || cmd == "\\help" || cmd == "\\h") {
       out_ << help_text;
@@ -153,6 +164,16 @@ class repl {
   int failures() const { return failures_; }
 
  private:
+  // How many words may follow a command that takes a fixed few (\fault and \timing check
+  // their own); none for a command it does not know.
+  static std::optional<std::size_t> max_arguments(const std::string& cmd) {
+    static const std::map<std::string, std::size_t> most = {
+        {"\\q", 0}, {"\\quit", 0}, {"\\?", 0}, {"\\help", 0}, {"\\h", 0},
+        {"\\d", 1}, {"\\dc", 1}, {"\\cluster", 0}};
+    auto it = most.find(cmd);
+    if (it == most.end()) return std::nullopt;
+    return it->second;
+  }
   // \timing on|off, or alone to toggle (as in psql).
   void timing(const std::vector<std::string>& w) {
     if (w.size() > 2 || (w.size() == 2 && w[1] != "on" && w[1] != "off")) {

@@ -56,6 +56,21 @@ TEST_CASE("repl: a failed statement or an unknown command makes a script's statu
   CHECK(run_script("\\timing maybe\n").err.find("E1001") != std::string::npos);
 }
 
+TEST_CASE("repl: a command given more arguments than it takes is refused, never half-run") {
+  // "\d t; DROP TABLE t" once described t and dropped the rest silently; "\q now" quit.
+  auto r = run_script("CREATE TABLE t (a INT PRIMARY KEY);\n\\d t; DROP TABLE t\n\\q now\n"
+                      "\\cluster x\nSELECT count(*) FROM t;\n");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("\\d takes at most one argument; remove 'DROP TABLE t'") != std::string::npos);
+  CHECK(r.err.find("\\q takes no arguments") != std::string::npos);
+  CHECK(r.err.find("\\cluster takes no arguments") != std::string::npos);
+  CHECK(r.out.find("count") != std::string::npos);  // \q now did not quit
+  auto semicolon = run_script("CREATE TABLE t (a INT PRIMARY KEY);\n\\d t;\n\\q;\nSELECT 12345;\n");
+  CHECK(semicolon.status == 0);  // a trailing ';' is a habit, not an argument
+  CHECK(semicolon.out.find("primary key column 1") != std::string::npos);
+  CHECK(semicolon.out.find("12345") == std::string::npos);  // "\\q;" quit
+}
+
 TEST_CASE("repl: \\cluster's round-trip matrix lines up under the datacenter names") {
   api::cluster_info info;
   info.mode = "embedded";

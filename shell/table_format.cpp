@@ -32,6 +32,29 @@ std::string cut(const std::string& s, std::size_t width) {
   return out + "…";
 }
 
+// Control characters shown as escapes (\n, \t, \x1b...): a value must not move the cursor,
+// clear the screen or break the table's lines.
+std::string visible(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c != 0x7F) {
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 std::string pad(const std::string& s, std::size_t width, bool right) {
   std::size_t w = display_width(s);
   std::string fill(width > w ? width - w : 0, ' ');
@@ -100,18 +123,22 @@ std::string format_result(const api::statement_result& r, const format_options& 
   std::vector<std::size_t> width(n);
   std::vector<bool> right(n, false);
   std::vector<std::vector<std::string>> cells;
-  for (std::size_t c = 0; c < n; ++c) width[c] = display_width(r.columns[c].name);
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < n; ++c) {
+    names.push_back(cut(visible(r.columns[c].name), o.max_column_width));
+    width[c] = display_width(names.back());
+  }
   for (const auto& row : r.rows) {
     std::vector<std::string> texts;
     for (std::size_t c = 0; c < n && c < row.size(); ++c) {
-      texts.push_back(cut(format_value(row[c]), o.max_column_width));
+      texts.push_back(cut(visible(format_value(row[c])), o.max_column_width));
       width[c] = std::max(width[c], display_width(texts.back()));
       if (is_numeric(row[c])) right[c] = true;
     }
     cells.push_back(std::move(texts));
   }
   for (std::size_t c = 0; c < n; ++c) {
-    out += (c ? " | " : " ") + pad(r.columns[c].name, width[c], false);
+    out += (c ? " | " : " ") + pad(names[c], width[c], false);
   }
   out += "\n";
   for (std::size_t c = 0; c < n; ++c) out += (c ? "-+-" : "-") + std::string(width[c], '-');

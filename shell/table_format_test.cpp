@@ -46,3 +46,20 @@ TEST_CASE("table format: a DOUBLE shows the shortest text that reads back as the
   CHECK(shell::format_value(datum{-std::numeric_limits<double>::infinity()}) == "-Infinity");
   CHECK(shell::format_value(datum{std::numeric_limits<double>::quiet_NaN()}) == "NaN");
 }
+
+TEST_CASE("table format: control characters print as escapes; long headers are cut") {
+  // A stored ESC once reached the terminal (it could clear the screen or recolor it), and a
+  // newline broke the table's rows.
+  api::statement_result r;
+  r.columns = {{"v\x1b", "TEXT"}, {std::string(300, 'h'), "TEXT"}};
+  r.rows.push_back({datum{std::string("a\nb\x1b[2J\a\x7f")}, datum{std::string("x")}});
+  shell::format_options o;
+  o.show_timing = false;
+  std::string text = shell::format_result(r, o);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find('\a') == std::string::npos);
+  CHECK(text.find("a\\nb\\x1b[2J\\x07\\x7f") != std::string::npos);
+  CHECK(text.find(" v\\x1b ") != std::string::npos);
+  CHECK(text.find(std::string(99, 'h') + "…") != std::string::npos);
+  CHECK(text.find(std::string(100, 'h')) == std::string::npos);
+}

@@ -23,8 +23,9 @@ bool transfer_shaped(const json& v, std::size_t accounts) {
   const json* from = field("from");
   const json* to = field("to");
   const json* amount = field("amount");
+  // Between distinct accounts, a positive amount (DESIGN.md's bank workload).
   return from && to && amount && is_account(*from, accounts) && is_account(*to, accounts) &&
-         amount->is_int();
+         !(*from == *to) && amount->is_int() && amount->as_int() > 0;
 }
 
 }  // namespace
@@ -46,7 +47,7 @@ check_result check_bank(const history& h, const bank_options& options) {
     if (p.f == "transfer") {
       if (!transfer_shaped(p.invoke_value, options.accounts)) {
         out.reject("transfer at line " + std::to_string(p.index + 1) +
-                   " is not {\"from\": account, \"to\": account, \"amount\": integer} (" +
+                   " is not {\"from\": account, \"to\": another account, \"amount\": positive integer} (" +
                    p.invoke_value.dump().substr(0, 80) + ")");
       } else if (p.outcome == op_type::ok && !p.result_value.is_null() &&
                  !(p.result_value == p.invoke_value)) {
@@ -93,9 +94,9 @@ check_result check_bank(const history& h, const bank_options& options) {
                " accounts, expected " + std::to_string(options.accounts));
     }
     if (sum != options.total) {
-      std::string shown = sum > INT64_MAX || sum < INT64_MIN
-                              ? std::string("more than a 64-bit integer holds")
-                              : std::to_string(static_cast<std::int64_t>(sum));
+      std::string shown = sum > INT64_MAX   ? std::string("more than a 64-bit integer holds")
+                          : sum < INT64_MIN ? std::string("less than a 64-bit integer holds")
+                                            : std::to_string(static_cast<std::int64_t>(sum));
       out.fail(where + ": balances sum to " + shown + ", expected " +
                std::to_string(options.total) + " " + balances.dump());
     }

@@ -4,6 +4,7 @@
 #include "common/file_text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -51,8 +52,10 @@ std::vector<std::string> words(const std::string& line) {
   return out;
 }
 
+// Blank as words() sees it: only whitespace (form feeds, vertical tabs and stray CRs too).
 bool blank(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::string format_timestamp_full(std::int64_t micros) {

@@ -74,6 +74,16 @@ TEST_CASE("sqllogictest: the runner counts passes and reports failures with file
   CHECK(out.find("inline.test:30: statement succeeded") != std::string::npos);
 }
 
+TEST_CASE("sqllogictest: lines of form feeds, vertical tabs or stray CRs are blank, not records") {
+  // Such a line once reached the record parser with no words and crashed it.
+  std::string out;
+  auto s = run_text("\f\n\v\r\r\nstatement ok\nCREATE TABLE t (a INT PRIMARY KEY)\n\f\n"
+                    "query I nosort\nSELECT count(*) FROM t\n----\n0\n",
+                    out);
+  CHECK(s.passed == 2);
+  CHECK(s.failed == 0);
+}
+
 TEST_CASE("sqllogictest: valuesort, one row per line, hash-threshold and halt") {
   std::string out;
   std::string all = "1\n2\n3\n";

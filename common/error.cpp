@@ -70,7 +70,7 @@ constexpr error_info catalogue[] = {
     {errc::sql_out_of_range, "sql_out_of_range", "a number is out of its type's range", false},
     {errc::sql_statement_too_long, "sql_statement_too_long", "the statement is too long", false},
     {errc::sql_nesting_too_deep, "sql_nesting_too_deep", "the statement nests too deeply", false},
-    {errc::sql_result_too_large, "sql_result_too_large", "the result has too many rows", false},
+    {errc::sql_result_too_large, "sql_result_too_large", "the result or a value it computes is too large", false},
     {errc::sql_table_exists, "sql_table_exists", "the table already exists", false},
     {errc::sql_schema_changed, "sql_schema_changed",
      "the table's schema changed during the transaction", true},

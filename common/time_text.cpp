@@ -1,6 +1,8 @@
 // TIMESTAMP text conversion (Howard Hinnant's days-from-civil algorithm); see time_text.hpp.
 #include "common/time_text.hpp"
 
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -108,8 +110,21 @@ result<std::int64_t> parse_timestamp(std::string_view text) {
 result<std::int64_t> parse_interval_micros(std::string_view text) {
   std::string s(text);
   while (!s.empty() && s.back() == ' ') s.pop_back();
+  auto invalid = [&] {
+    return error(errc::sql_invalid_value,
+                 "'" + std::string(text) + "' is not an interval such as '-10s' or '-250ms'");
+  };
+  // A sign, digits and at most one decimal point: strtod alone would also take "inf", "nan",
+  // hexadecimal and exponents, whose values need not fit.
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  std::size_t digits = 0, points = 0;
+  for (; i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.'); ++i) {
+    (s[i] == '.' ? points : digits) += 1;
+  }
+  if (digits == 0 || points > 1) return invalid();
   char* end = nullptr;
   double value = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + i) return invalid();
   std::string unit(end);
   while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
   double scale = 0;
@@ -118,11 +133,16 @@ result<std::int64_t> parse_interval_micros(std::string_view text) {
   if (unit == "s" || unit.empty()) scale = 1e6;
   if (unit == "m" || unit == "min") scale = 60e6;
   if (unit == "h") scale = 3600e6;
-  if (end == s.c_str() || scale == 0 || !(value == value)) {
+  if (scale == 0) return invalid();
+  double micros = value * scale;
+  // A year 10,000 years long is past any timestamp; the bound keeps the conversion defined.
+  constexpr double limit = 1e17;
+  if (!(std::fabs(micros) < limit)) {
     return error(errc::sql_invalid_value,
-                 "'" + std::string(text) + "' is not an interval such as '-10s' or '-250ms'");
+                 "the interval '" + std::string(text) + "' is out of range (at most about " +
+                     "3,000 years either way)");
   }
-  return static_cast<std::int64_t>(value * scale);
+  return static_cast<std::int64_t>(micros);
 }
 
 }  // namespace meridian

@@ -38,3 +38,17 @@ TEST_CASE("intervals: units and signs") {
   CHECK_FALSE(parse_interval_micros("-10 parsecs").ok());
   CHECK_FALSE(parse_interval_micros("soon").ok());
 }
+
+TEST_CASE("intervals: only plain decimal numbers, and within range (no overflow into the past)") {
+  for (const char* bad : {"+infs", "-infs", "nan", "+0x7fffffffffffffffh", "1e3s", "-1..5s",
+                          "-.s", "+1e300s", "- 5s"}) {
+    auto r = parse_interval_micros(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.err().code() == errc::sql_invalid_value);
+  }
+  auto far = parse_interval_micros("-100000000h");  // 11,400 years
+  REQUIRE_FALSE(far.ok());
+  CHECK(far.err().message().find("out of range") != std::string::npos);
+  CHECK(parse_interval_micros("-.5s").value() == -500'000);
+  CHECK(parse_interval_micros("-8760000h").value() == -8760000LL * 3'600'000'000LL);  // 1,000 years
+}

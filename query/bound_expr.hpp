@@ -71,6 +71,8 @@ result<bool> evaluate_predicate(const bound_expr& e, const row& input, const eva
 // True when the expression reads no column and no generated id: a value fixed for the
 // statement (constants, parameters, now()).
 bool is_constant(const bound_expr& e);
+// True when the expression calls now() anywhere.
+bool calls_now(const bound_expr& e);
 // Calls f(slot) for every column the expression reads.
 template <class F>
 void for_each_slot(const bound_expr& e, F&& f) {

@@ -246,7 +246,9 @@ status apply_option(table_descriptor& t, const sql::table_option& o, const ddl_e
     return at(env, errc::sql_invalid_value, o.name.pos,
               "unknown table option " + o.name.value + " (known: leader_dc, home_dc_column)");
   }
-  MERIDIAN_TRY(env.placement->check(t.placement));
+  if (auto checked = env.placement->check(t.placement); !checked) {
+    return at(env, checked.err().code(), o.value->pos, checked.err().message());
+  }
   return ok_status();
 }
 

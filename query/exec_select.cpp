@@ -14,8 +14,17 @@ struct collect_state {
   std::shared_ptr<exec_node> root;
   std::size_t width;
   std::vector<row> rows;
+  std::size_t bytes = 0;  // of the text and blob values in rows
   collect_callback done;
 };
+
+std::size_t text_bytes(const row& r) {
+  std::size_t n = 0;
+  for (const auto& d : r) {
+    if (const auto* s = std::get_if<std::string>(&d)) n += s->size();
+  }
+  return n;
+}
 
 void collect_step(std::shared_ptr<collect_state> s) {
   s->ctx->post([s]() {
@@ -23,7 +32,15 @@ void collect_step(std::shared_ptr<collect_state> s) {
       if (!batch) return s->done(batch.err());
       for (auto& r : batch->rows) {
         r.resize(s->width);
+        s->bytes += text_bytes(r);
         s->rows.push_back(std::move(r));
+      }
+      if (s->bytes > query_limits::max_result_bytes) {
+        return s->done(error(errc::sql_result_too_large,
+                             "the result holds more than " +
+                                 std::to_string(query_limits::max_result_bytes >> 20) +
+                                 " MiB of values (the limit on what a statement returns); select "
+                                 "fewer columns or add a LIMIT"));
       }
       if (s->rows.size() > query_limits::max_result_rows) {
         return s->done(error(errc::sql_result_too_large,

@@ -199,8 +199,10 @@ result<bound_expr> expr_binder::bind_literal(const sql::literal& l, sql::source_
     }
     case sql::literal_kind::float_number: {
       auto v = cast_value(datum(l.text), sql_type::double_());
-      if (!v) return error_at(v.err().code(), pos, v.err().message());
-      if (const auto* d = std::get_if<double>(&*v); d && std::isinf(*d)) {
+      if (!v && v.err().code() != errc::sql_out_of_range) {
+        return error_at(v.err().code(), pos, v.err().message());
+      }
+      if (const auto* d = v ? std::get_if<double>(&*v) : nullptr; !v || (d && std::isinf(*d))) {
         return error_at(errc::sql_out_of_range, pos,
                         "number " + l.text + " is out of range for DOUBLE");
       }

@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include "query/query_limits.hpp"
 #include "query/value_ops.hpp"
 #include "sql_lite_parser/sql_error.hpp"
 
@@ -111,7 +112,10 @@ result<datum> eval_function(const bound_expr& e, const row& input, const eval_co
   }
   if (is_null(args[0])) return datum(null_value{});
   switch (e.function) {
-    case function_id::abs: return abs_value(args[0]);
+    case function_id::abs: {
+      auto r = abs_value(args[0]);
+      return r ? r : result<datum>(at(ctx, e, r.err()));
+    }
     case function_id::lower: return datum(ascii_case(std::get<std::string>(args[0]), false));
     case function_id::upper: return datum(ascii_case(std::get<std::string>(args[0]), true));
     case function_id::length: return datum(char_length(std::get<std::string>(args[0])));
@@ -121,7 +125,8 @@ result<datum> eval_function(const bound_expr& e, const row& input, const eval_co
         if (is_null(args[1])) return datum(null_value{});
         digits = std::get<std::int64_t>(args[1]);
       }
-      return round_value(args[0], digits);
+      auto r = round_value(args[0], digits);
+      return r ? r : result<datum>(at(ctx, e, r.err()));
     }
     default: break;
   }
@@ -140,9 +145,19 @@ result<datum> eval_binary(const bound_expr& e, const row& input, const eval_cont
       if (!r) return at(ctx, e, r.err());
       return r;
     }
-    case expr_kind::concat:
+    case expr_kind::concat: {
       if (is_null(*a) || is_null(*b)) return datum(null_value{});
-      return datum(value_to_text(*a) + value_to_text(*b));
+      std::string left = value_to_text(*a), right = value_to_text(*b);
+      if (left.size() + right.size() > query_limits::max_computed_value_bytes) {
+        return at(ctx, e, error(errc::sql_result_too_large,
+                                "|| would make a value of " +
+                                    std::to_string(left.size() + right.size()) +
+                                    " bytes; computed values are limited to " +
+                                    std::to_string(query_limits::max_computed_value_bytes >> 20) +
+                                    " MiB"));
+      }
+      return datum(std::move(left) + right);
+    }
     case expr_kind::compare:
       if (is_null(*a) || is_null(*b)) return datum(null_value{});
       return datum(compare_holds(e.op, compare_values(*a, *b)));
@@ -238,6 +253,14 @@ bool is_constant(const bound_expr& e) {
     if (!is_constant(a)) return false;
   }
   return true;
+}
+
+bool calls_now(const bound_expr& e) {
+  if (e.kind == expr_kind::function && e.function == function_id::now) return true;
+  for (const auto& a : e.args) {
+    if (calls_now(a)) return true;
+  }
+  return false;
 }
 
 void shift_slots(bound_expr& e, int delta) {

@@ -1,11 +1,24 @@
 // The local placement hook and cluster view; see hooks.hpp.
 #include "query/hooks.hpp"
 
+#include <algorithm>
+
+#include "common/topology.hpp"
+
 namespace meridian::query {
 
 status local_placement_hook::check(const table_placement& placement) const {
-  (void)placement;  // a single node has no datacenters to check names against
-  return ok_status();
+  // A single node has no datacenters of its own; names are checked against the embedded
+  // cluster's, so a schema written here is one the cluster accepts.
+  const auto dcs = latency_matrix::default_geo().dcs;
+  if (placement.leader_dc.empty() ||
+      std::find(dcs.begin(), dcs.end(), placement.leader_dc) != dcs.end()) {
+    return ok_status();
+  }
+  std::string known;
+  for (const auto& d : dcs) known += (known.empty() ? "" : ", ") + d;
+  return error(errc::sql_invalid_value,
+               "leader_dc '" + placement.leader_dc + "' is not a datacenter (" + known + ")");
 }
 
 void local_placement_hook::table_placed(const table_descriptor& table,

@@ -1,7 +1,7 @@
 // What the SQL layer needs from the cluster, as two small interfaces with local defaults:
 // - placement_hook: told about table placement (WITH (leader_dc = ..., home_dc_column = ...),
 //   ALTER TABLE ... SET) after the descriptor commits, and about dropped tables. The local
-//   hook accepts and records; the cluster's hook moves shard leaders.
+//   hook checks names and records; the cluster's hook moves shard leaders.
 // - cluster_view: which shards a key range touches and what a commit over N shards costs,
 //   for EXPLAIN. The local view has one shard, "local", and one-phase commits.
 // Implementations must be safe to call from the thread that runs a statement; callbacks may
@@ -33,7 +33,7 @@ class placement_hook {
   virtual void table_dropped(const table_descriptor& table, std::function<void(status)> done) = 0;
 };
 
-// Accepts any non-empty datacenter name and records what it was told (for tests and DESCRIBE
+// Accepts the embedded cluster's datacenter names and records what it was told (for tests and DESCRIBE
 // on a single node).
 class local_placement_hook final : public placement_hook {
  public:

@@ -154,5 +154,19 @@ TEST_CASE("AS OF SYSTEM TIME reads the snapshot of a past time") {
   CHECK(text->rows[0][0] == datum(std::string("new")));
 }
 
+TEST_CASE("AS OF SYSTEM TIME refuses now() and intervals that overflow, never reading elsewhere") {
+  // '+infs' once converted to INT64_MIN (a read at the epoch: 'table does not exist'), and now()
+  // was evaluated as 1970 there.
+  clocked_db db;
+  session s(*db.engine);
+  REQUIRE(s.execute("CREATE TABLE t (id INT PRIMARY KEY)").ok());
+  for (const char* as_of : {"'+infs'", "'+1e300s'", "'-100000000h'", "now()",
+                            "CAST(now() AS TIMESTAMP)", "'+10s'"}) {
+    auto r = s.execute(std::string("SELECT * FROM t AS OF SYSTEM TIME ") + as_of);
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.err().code() == errc::sql_invalid_value, as_of, ": ", r.err().to_string());
+  }
+}
+
 }  // namespace
 }  // namespace meridian::query

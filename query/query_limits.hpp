@@ -12,6 +12,15 @@ namespace meridian::query::query_limits {
 // reply message and one shell table; past this, LIMIT or an aggregate is what the user wants.
 inline constexpr std::size_t max_result_rows = 100'000;
 
+// Bytes of one computed value (a || chain): a stored value is at most limits::max_value_bytes
+// (1 MiB), and a chain of up to 200 of them would otherwise grow one value to hundreds of MB
+// (errc::sql_result_too_large).
+inline constexpr std::size_t max_computed_value_bytes = 16 << 20;
+
+// Bytes of text and blob values one statement may return (errc::sql_result_too_large): the
+// result travels whole, so this bounds a statement's memory as max_result_rows bounds its rows.
+inline constexpr std::size_t max_result_bytes = 256 << 20;
+
 // Rows a materializing operator (sort, aggregate groups, hash-join build side, nested-loop
 // inner side, DISTINCT set, the target rows of UPDATE and DELETE) may hold in memory
 // (errc::sql_result_too_large). A row is at most limits::max_value_bytes but typically a few

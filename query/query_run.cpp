@@ -73,6 +73,12 @@ result<txn::begin_options> statement_run::as_of_options(const sql::select_stmt& 
   expr_binder b(ctx, nullptr);
   auto bound = b.bind(e);
   if (!bound) return bound.err();
+  if (calls_now(*bound)) {
+    // now() is the transaction's start time, which the snapshot's time decides: circular.
+    return sql::make_sql_error(errc::sql_invalid_value, sql_, e.pos,
+                               "AS OF SYSTEM TIME cannot use now(); write an interval such as "
+                               "'-10s' or a TIMESTAMP literal");
+  }
   auto v = is_constant(*bound) ? evaluate(*bound, {}, eval_context{sql_})
                                : result<datum>(datum(null_value{}));
   if (!v) return v.err();

@@ -167,8 +167,11 @@ result<std::int64_t> parse_bigint(std::string_view text) {
 result<double> parse_double(std::string_view text) {
   std::string s(trim(text));
   char* end = nullptr;
+  errno = 0;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size()) return not_valid(text, "DOUBLE");
+  // 'inf' spelled out is infinity; a finite number too large for DOUBLE is not.
+  if (errno == ERANGE && std::isinf(v)) return out_of_range("'" + s + "' is out of range for DOUBLE");
   return v;
 }
 
@@ -513,7 +516,14 @@ result<datum> round_value(const datum& value, std::int64_t digits) {
   }
   if (std::holds_alternative<std::int64_t>(value)) return value;
   if (const auto* d = std::get_if<decimal>(&value)) {
-    auto r = d->rescale(static_cast<int>(digits));
+    int scale = static_cast<int>(digits);
+    if (scale >= d->scale()) {
+      // Nothing to round: pad with zeros as far as DECIMAL's 38 digits allow.
+      int integer_digits = std::max(0, d->digits() - d->scale());
+      scale = std::min(scale, decimal::max_precision - integer_digits);
+      if (scale <= d->scale()) return value;
+    }
+    auto r = d->rescale(scale);
     if (!r) return r.err();
     return datum(*r);
   }

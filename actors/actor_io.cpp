@@ -119,7 +119,9 @@ void actor_io::dispatch(node_id to, const caf::actor& target, kind k, const shar
   auto on_error = [this, to, p](caf::error& e) {
     if (!p->deliver) return;
     suspect(to);
-    p->settle(error(errc::timeout, "no answer: " + caf::to_string(e)));
+    bool stopped = e == caf::sec::request_receiver_down;
+    p->settle(error(errc::timeout, stopped ? std::string("the replica has stopped")
+                                           : "no answer: " + caf::to_string(e)));
   };
   auto on_reply = [p](shard_reply& r) { p->settle(std::move(r)); };
   auto forever = caf::infinite;

@@ -201,15 +201,27 @@ status cluster::open_replica(node_id node, shard_id shard, std::optional<raft::s
   auto& s = slots_[{node, shard}];
   s.core = std::shared_ptr<replica>(std::move(*core));
   replica_spawn args{s.core, net_, tick_of(node), options_.observer, {}, services_[node],
-                     options_.safe_ts_interval, {}, {}};
+                     options_.safe_ts_interval, {}, {}, false, {}};
   if (auto pool = persisters_.find(node); pool != persisters_.end() && !pool->second.empty()) {
     args.persister = pool->second[shard % pool->second.size()];
   }
   args.spawner = [this, node](spawn_request r) { spawn_split(node, std::move(r)); };
   args.campaign_at_start = campaign;
+  args.on_storage_failure = [log = storage_failures_, node, shard](const error& e) {
+    std::lock_guard<std::mutex> lock(log->mu);
+    if (log->lines.size() < 64) {
+      log->lines.push_back("node " + std::to_string(node) + ", shard " + std::to_string(shard) +
+                           ": " + e.to_string());
+    }
+  };
   if (shard == meta_shard) args.listener = tso_[node];
   s.handle = spawn_replica(system_, args);
   return ok_status();
+}
+
+std::vector<std::string> cluster::storage_failures() const {
+  std::lock_guard<std::mutex> lock(storage_failures_->mu);
+  return storage_failures_->lines;
 }
 
 status cluster::check_data_dir() {

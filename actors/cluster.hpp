@@ -109,6 +109,9 @@ class cluster {
   // collection never passes them (coordinator_options::active).
   std::shared_ptr<txn::active_set> active_set(node_id node) const;
   const gc_stats& gc() const { return *gc_stats_; }
+  // Why replicas stopped on a storage failure, first first ("node 2, shard 1: E2004 ..."); empty
+  // while storage holds. Any thread.
+  std::vector<std::string> storage_failures() const;
 
  private:
   struct slot {
@@ -158,6 +161,11 @@ class cluster {
   // storage, ordinary actors under the simulator; none for threaded in-memory clusters).
   static constexpr std::size_t persisters_per_node = 4;
   std::map<node_id, std::vector<caf::actor>> persisters_;
+  struct failure_log {
+    mutable std::mutex mu;
+    std::vector<std::string> lines;
+  };
+  std::shared_ptr<failure_log> storage_failures_ = std::make_shared<failure_log>();
   std::map<node_id, std::shared_ptr<std::atomic<bool>>> powered_;  // false once the node crashed
   mutable std::map<node_id, std::shared_ptr<txn::active_set>> active_;  // made on first use
   std::shared_ptr<gc_stats> gc_stats_ = std::make_shared<gc_stats>();

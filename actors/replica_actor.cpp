@@ -68,6 +68,7 @@ void stop_on_storage_failure(replica_self* self, const error& e) {
   std::fprintf(stderr, "meridian: replica %llu of shard %llu stops: %s\n",
                static_cast<unsigned long long>(core.id()),
                static_cast<unsigned long long>(core.shard()), e.to_string().c_str());
+  if (self->state.args.on_storage_failure) self->state.args.on_storage_failure(e);
   auto done = core.abandon(e);
   answer(self, done);
   for (auto& [id, promise] : self->state.waiting) {

@@ -51,6 +51,8 @@ struct replica_spawn {
   caf::actor persister;
   // Campaign at once (replica::campaign_now) instead of after an election timeout.
   bool campaign_at_start = false;
+  // Told why, when the replica stops because its storage failed. May be empty.
+  std::function<void(const error&)> on_storage_failure;
 };
 
 // The common case: a replica with no listener, timestamp source, periodic work or spawner.

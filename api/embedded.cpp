@@ -285,11 +285,30 @@ class embedded_session final : public sql_session_base {
     switch_to(dc);
     return ok_status();
   }
+  result<statement_result> execute(const std::string& sql,
+                                   const std::vector<datum>& params) override {
+    auto r = sql_session_base::execute(sql, params);
+    if (r) return r;
+    return explain_storage_failure(r.err());
+  }
   std::string current_dc() const override { return dc_; }
   result<cluster_info> cluster() override { return cluster_.info(dc_); }
   status fault(const fault_request& f) override { return cluster_.fault(f); }
 
  private:
+  // A shard whose replicas stopped on a storage failure only times out: say why, and what to do.
+  error explain_storage_failure(const error& e) const {
+    if (e.code() != errc::unavailable && e.code() != errc::outcome_unknown) return e;
+    auto failures = cluster_.cluster->storage_failures();
+    if (failures.empty()) return e;
+    return error(e.code(), e.message() + "; replicas stopped because storage failed (" +
+                               failures.front() +
+                               (failures.size() > 1
+                                    ? " and " + std::to_string(failures.size() - 1) + " more"
+                                    : "") +
+                               "): fix the disk or free space, then restart meridian (committed "
+                               "data is kept)");
+  }
   void switch_to(std::string dc) {
     dc_ = std::move(dc);
     query::session_options o;

@@ -374,7 +374,7 @@ void add_sim_commands(CLI::App& app, commands& c) {
       ->check(non_empty);
   c.sim_raft->add_option("--seeds", c.raft_sim.seeds, "how many seeds")->check(CLI::Range(1, 10'000'000));
   c.sim_raft->add_option("--history", c.raft_sim.history_dir,
-                       "write each seed's history as DIR/register-<seed>.jsonl");
+                       "write each seed's history as DIR/raft-register-<seed>.jsonl (check --workload register)");
   c.sim_raft->add_option("--fault-seconds", c.raft_sim.fault_seconds,
                        "simulated seconds of faults per seed")
       ->check(CLI::Range(1.0, 86400.0) & finite_number);

@@ -205,7 +205,7 @@ seed_outcome run_seed(std::uint64_t seed, const raft_sim_options& options) {
   if (!options.history_dir.empty()) {
     std::filesystem::create_directories(options.history_dir);
     auto s = check::write_history_file(
-        options.history_dir + "/register-" + std::to_string(seed) + ".jsonl", workload->history);
+        options.history_dir + "/raft-register-" + std::to_string(seed) + ".jsonl", workload->history);
     if (!s) out.violations.push_back("could not write the history: " + s.err().message());
   }
   if (!out.violations.empty()) out.trace = rt.trace();

@@ -76,10 +76,16 @@ class cluster_transaction final : public txn::transaction {
     return ok_status();
   }
 
+  // Cancelled before it starts, the commit does not happen; once started it is not cut short
+  // (its outcome must be settled), but the caller is released with an unknown outcome.
   void commit(txn::callback<std::uint64_t> done) override {
     if (auto s = usable(); !s) return done(s.err());
     core_->finished = true;
-    core_->commit(std::move(done));
+    if (core_->cancelled()) return done(error(errc::cancelled, "the statement was cancelled"));
+    core_->commit(cancellable<std::uint64_t>(
+        core_->io(), core_->cancel, std::move(done),
+        error(errc::outcome_unknown,
+              "cancelled while committing: the commit goes on without this statement")));
   }
   void rollback(txn::callback<txn::unit> done) override {
     core_->finished = true;

@@ -111,11 +111,13 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
 constexpr std::uint64_t cancel_poll_ms = 50;
 
 // `done`, raced against `cancel`: the first of the answer and the flag found set (looked at every
-// cancel_poll_ms) settles it, with errc::cancelled for the flag; the other is dropped. Without a
+// cancel_poll_ms) settles it, with `when_cancelled` for the flag; the other is dropped. Without a
 // flag, `done` itself.
 template <class T>
 txn::callback<T> cancellable(cluster_io& io, const std::atomic<bool>* cancel,
-                             txn::callback<T> done) {
+                             txn::callback<T> done,
+                             error when_cancelled = error(errc::cancelled,
+                                                          "the statement was cancelled")) {
   if (cancel == nullptr) return done;
   struct race {
     txn::callback<T> done;
@@ -132,9 +134,9 @@ txn::callback<T> cancellable(cluster_io& io, const std::atomic<bool>* cancel,
   // Each pending look holds the poll; the poll holds itself only weakly.
   auto poll = std::make_shared<std::function<void()>>();
   std::weak_ptr<std::function<void()>> weak = poll;
-  *poll = [&io, cancel, r, weak] {
+  *poll = [&io, cancel, r, weak, when_cancelled] {
     if (r->settled) return;
-    if (cancel->load()) return r->settle(error(errc::cancelled, "the statement was cancelled"));
+    if (cancel->load()) return r->settle(when_cancelled);
     if (auto again = weak.lock()) io.after(cancel_poll_ms, [again] { (*again)(); });
   };
   io.after(cancel_poll_ms, [poll] { (*poll)(); });

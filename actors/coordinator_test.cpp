@@ -35,6 +35,7 @@ class scripted_io final : public cluster_io {
     auto c = decode_command(bytes);
     REQUIRE(c.ok());
     commands.push_back(*c);
+    if (hold) return held_commands.push_back([this, c = *c, done] { done(on_command(c)); });
     done(on_command(*c));
   }
   void query(shard_id, std::string bytes, txn::callback<std::string> done) override {
@@ -47,6 +48,7 @@ class scripted_io final : public cluster_io {
   bool hold = false;
   std::vector<txn::callback<std::string>> held_queries;
   std::vector<txn::callback<std::uint64_t>> held_timestamps;
+  std::vector<std::function<void()>> held_commands;  // each answers its command when run
   void query_stale(shard_id s, std::string bytes, txn::callback<std::string> done) override {
     query(s, std::move(bytes), std::move(done));
   }
@@ -192,4 +194,58 @@ TEST_CASE("coordinator: a read or begin left waiting fails with cancelled once t
   io.held_timestamps.front()(io.next_ts += 10);
   CHECK(begun == 1);
   CHECK(io.later.empty());  // no poll outlives its settled race
+}
+
+TEST_CASE("coordinator: Ctrl-C during a commit releases the caller with an unknown outcome") {
+  // A commit under way is not cut short (its outcome must settle), but the statement need not
+  // wait out the commit deadline: it ends within a poll, as outcome_unknown, never 'cancelled'
+  // (which would say it did not happen). Cancelled before the commit starts, nothing is sent.
+  scripted_io io;
+  io.on_command = [](const shard_command& c) {
+    if (const auto* p = std::get_if<prewrite_cmd>(&c)) return prewrite_ok(*p);
+    return ok_answer(encode_u64(0));
+  };
+  cluster_engine engine(io);
+  std::atomic<bool> cancel{false};
+  txn::begin_options options;
+  options.cancel = &cancel;
+  auto begin = [&] {
+    std::unique_ptr<txn::transaction> t;
+    engine.begin(options, [&](result<std::unique_ptr<txn::transaction>> r) {
+      REQUIRE(r.ok());
+      t = std::move(*r);
+    });
+    REQUIRE(t);
+    REQUIRE(t->put("a-row", "1").ok());
+    return t;
+  };
+  auto t = begin();
+  io.hold = true;
+  int answers = 0;
+  result<std::uint64_t> committed = error(errc::internal, "not run");
+  t->commit([&](result<std::uint64_t> r) {
+    ++answers;
+    committed = std::move(r);
+  });
+  REQUIRE(io.held_commands.size() == 1);  // the one-phase commit, sent and unanswered
+  io.run_later(3);
+  CHECK(answers == 0);
+  cancel = true;
+  io.run_later(3);
+  REQUIRE(answers == 1);
+  REQUIRE_FALSE(committed.ok());
+  CHECK(committed.err().code() == errc::outcome_unknown);
+  io.held_commands.front()();  // the shard answers at last: dropped
+  CHECK(answers == 1);
+
+  io.hold = false;
+  cancel = false;
+  auto late = begin();
+  cancel = true;  // before COMMIT: the transaction simply does not commit
+  std::size_t sent = io.commands.size();
+  result<std::uint64_t> refused = std::uint64_t{0};
+  late->commit([&](result<std::uint64_t> r) { refused = std::move(r); });
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.err().code() == errc::cancelled);
+  CHECK(io.commands.size() == sent);
 }

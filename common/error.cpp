@@ -101,7 +101,10 @@ std::string error::to_string() const {
   // caret under it, which must stay aligned and last.
   std::string text = message_.empty() ? std::string(info(code_).summary) : message_;
   std::size_t first_line_end = text.find('\n');
-  std::string hint = retryable() ? " (retry may help)" : " (retry will not help)";
+  // An unknown outcome is retryable only for what is idempotent: a person must check first.
+  std::string hint = code_ == errc::outcome_unknown
+                         ? " (it may have taken effect: check before retrying)"
+                         : retryable() ? " (retry may help)" : " (retry will not help)";
   std::string out = "E" + std::to_string(number()) + " ";
   out += name();
   out += ": ";

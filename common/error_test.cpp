@@ -30,6 +30,9 @@ TEST_CASE("error: printed form shows code, name, message and retry hint") {
         "E2001 key_too_large: key of 900 bytes exceeds the limit of 400 bytes (retry will not "
         "help)");
   CHECK(error(errc::unavailable, "").to_string().find("retry may help") != std::string::npos);
+  // A blind retry of an UPDATE whose outcome is unknown could apply it twice.
+  CHECK(error(errc::outcome_unknown, "x").to_string() ==
+        "E3006 outcome_unknown: x (it may have taken effect: check before retrying)");
 }
 
 TEST_CASE("result: carries a value or an error, and MERIDIAN_TRY propagates") {

@@ -197,7 +197,8 @@ void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
         if (locks.empty()) return self->io().after(self->backoff_ms(attempt), retry);
         resolve_then_retry(self, std::move(locks), attempt, retry,
                            [done](error why) { done(std::move(why)); });
-      });
+      },
+      true);
 }
 
 void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,

@@ -98,10 +98,14 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
     route where;
     txn::txn_result<std::string> answer;
   };
+  // `give_up_unavailable`: a shard the io found unavailable (after its own retries) fails the
+  // scatter at once instead of being tried again until the deadline — for prewrites, which
+  // are not a commit point and are rolled back or recovered when they fail.
   void scatter(std::vector<std::string> keys,
                std::function<shard_command(const route&, const std::vector<std::string>&)> build,
                std::uint64_t deadline_ms,
-               std::function<void(result<std::vector<group_answer>>)> done);
+               std::function<void(result<std::vector<group_answer>>)> done,
+               bool give_up_unavailable = false);
 
   // coordinator_commit.cpp
   void commit(txn::callback<std::uint64_t> done);

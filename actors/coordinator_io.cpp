@@ -93,6 +93,7 @@ struct scatter_state {
   std::vector<txn_core::group_answer> answers;
   std::size_t outstanding = 0;
   bool failed = false;
+  bool give_up_unavailable = false;
 };
 
 }  // namespace
@@ -100,9 +101,11 @@ struct scatter_state {
 void txn_core::scatter(
     std::vector<std::string> keys,
     std::function<shard_command(const route&, const std::vector<std::string>&)> build,
-    std::uint64_t deadline_ms, std::function<void(result<std::vector<group_answer>>)> done) {
+    std::uint64_t deadline_ms, std::function<void(result<std::vector<group_answer>>)> done,
+    bool give_up_unavailable) {
   auto self = shared_from_this();
   auto state = std::make_shared<scatter_state>();
+  state->give_up_unavailable = give_up_unavailable;
   state->build = std::move(build);
   state->deadline_ms = deadline_ms;
   state->done = std::move(done);
@@ -127,7 +130,8 @@ void txn_core::scatter(
     }
     auto retry_later = [self, state, send](std::vector<std::string> again, int attempt,
                                            bool refresh, error why) {
-      if (self->past(state->deadline_ms)) {
+      bool give_up = state->give_up_unavailable && why.code() == errc::unavailable;
+      if (give_up || self->past(state->deadline_ms)) {
         if (!state->failed) {
           state->failed = true;
           state->done(why);

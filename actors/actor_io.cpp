@@ -157,9 +157,9 @@ void actor_io::learn_hint(shard_id shard, node_id hint) {
 }
 
 void actor_io::send(shard_id shard, kind k, shared_bytes payload, std::uint64_t deadline_ms,
-                    int attempt, txn::callback<std::string> done) {
+                    int attempt, txn::callback<std::string> done, resend_counter resends) {
   send_attempt(std::make_shared<request>(request{shard, k, std::move(payload), deadline_ms,
-                                                 std::move(done)}),
+                                                 std::move(done), std::move(resends)}),
                attempt);
 }
 
@@ -174,6 +174,7 @@ void actor_io::retry(std::shared_ptr<request> req, int attempt, const error& why
                                std::to_string(attempt + 1) + " attempts (last: " +
                                why.message() + ")"));
   }
+  if (req->resends) ++*req->resends;
   if (at_once) return send_attempt(std::move(req), attempt + 1);
   after(backoff(attempt), [this, req, attempt] { send_attempt(req, attempt + 1); });
 }
@@ -221,14 +222,16 @@ void actor_io::send_attempt(std::shared_ptr<request> req, int attempt) {
        });
 }
 
-void actor_io::command(shard_id shard, std::string bytes, txn::callback<std::string> done) {
-  send(shard, kind::propose, std::make_shared<const std::string>(std::move(bytes)), now_ms() + options_.request_deadline_ms, 0,
-       std::move(done));
+void actor_io::command(shard_id shard, std::string bytes, txn::callback<std::string> done,
+                       resend_counter resends) {
+  send(shard, kind::propose, std::make_shared<const std::string>(std::move(bytes)),
+       now_ms() + options_.request_deadline_ms, 0, std::move(done), std::move(resends));
 }
 
-void actor_io::query(shard_id shard, std::string bytes, txn::callback<std::string> done) {
-  send(shard, kind::read, std::make_shared<const std::string>(std::move(bytes)), now_ms() + options_.request_deadline_ms, 0,
-       std::move(done));
+void actor_io::query(shard_id shard, std::string bytes, txn::callback<std::string> done,
+                     resend_counter resends) {
+  send(shard, kind::read, std::make_shared<const std::string>(std::move(bytes)),
+       now_ms() + options_.request_deadline_ms, 0, std::move(done), std::move(resends));
 }
 
 node_id actor_io::nearest(const std::vector<node_id>& nodes) const {
@@ -304,8 +307,9 @@ void actor_io::refresh(txn::callback<txn::unit> done) {
        });
 }
 
-void actor_io::timestamp(txn::callback<std::uint64_t> done) {
+void actor_io::timestamp(txn::callback<std::uint64_t> done, resend_counter resends) {
   tso_waiting_.push_back(std::move(done));
+  tso_resends_.push_back(std::move(resends));
   if (!tso_in_flight_) request_timestamps();
 }
 
@@ -325,6 +329,7 @@ void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int a
     std::vector<txn::callback<std::uint64_t>> served(tso_waiting_.begin(),
                                                      tso_waiting_.begin() + count);
     tso_waiting_.erase(tso_waiting_.begin(), tso_waiting_.begin() + count);
+    tso_resends_.erase(tso_resends_.begin(), tso_resends_.begin() + count);
     for (std::uint32_t i = 0; i < count; ++i) {
       if (first) {
         served[i](*first + i);
@@ -358,6 +363,9 @@ void actor_io::tso_attempt(std::uint32_t count, std::uint64_t deadline_ms, int a
          }
          bool hinted = reply && reply->leader_hint != 0 && reply->leader_hint != target &&
                        !suspected(reply->leader_hint);
+         for (std::uint32_t i = 0; i < count; ++i) {
+           if (tso_resends_[i]) ++*tso_resends_[i];  // each waiting request is asked again
+         }
          auto again = [this, count, deadline_ms, attempt] { tso_attempt(count, deadline_ms, attempt + 1); };
          if (hinted) return again();
          after(backoff(attempt), again);

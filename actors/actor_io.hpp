@@ -41,10 +41,12 @@ class actor_io final : public cluster_io {
   std::optional<route> locate(std::string_view key) override;
   std::optional<route> locate_before(std::string_view key) override;
   void refresh(txn::callback<txn::unit> done) override;
-  void command(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
-  void query(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
+  void command(shard_id shard, std::string bytes, txn::callback<std::string> done,
+               resend_counter resends = nullptr) override;
+  void query(shard_id shard, std::string bytes, txn::callback<std::string> done,
+             resend_counter resends = nullptr) override;
   void query_stale(shard_id shard, std::string bytes, txn::callback<std::string> done) override;
-  void timestamp(txn::callback<std::uint64_t> done) override;
+  void timestamp(txn::callback<std::uint64_t> done, resend_counter resends = nullptr) override;
   void after(std::uint64_t delay_ms, std::function<void()> fn) override;
   std::uint64_t now_ms() override { return clock_ms_(); }
 
@@ -72,7 +74,7 @@ class actor_io final : public cluster_io {
   void dispatch(node_id to, const caf::actor& target, kind k, const shared_bytes& payload,
                 std::shared_ptr<std::function<void(result<shard_reply>)>> deliver);
   void send(shard_id shard, kind k, shared_bytes payload, std::uint64_t deadline_ms, int attempt,
-            txn::callback<std::string> done);
+            txn::callback<std::string> done, resend_counter resends = nullptr);
   // One command or query, shared by its attempts.
   struct request {
     shard_id shard;
@@ -80,6 +82,7 @@ class actor_io final : public cluster_io {
     shared_bytes payload;
     std::uint64_t deadline_ms;
     txn::callback<std::string> done;
+    resend_counter resends;  // may be null
   };
   void send_attempt(std::shared_ptr<request> req, int attempt);
   void retry(std::shared_ptr<request> req, int attempt, const error& why, bool at_once);
@@ -111,6 +114,7 @@ class actor_io final : public cluster_io {
   std::vector<txn::callback<txn::unit>> refresh_waiting_;
   bool refreshing_ = false;
   std::vector<txn::callback<std::uint64_t>> tso_waiting_;
+  std::vector<resend_counter> tso_resends_;  // tso_waiting_'s counters, index for index
   bool tso_in_flight_ = false;
   node_id tso_hint_ = 0;
   timer_queue timers_;  // after() and request timeouts

@@ -91,7 +91,7 @@ class cluster_transaction final : public txn::transaction {
     core_->finished = true;
     done(txn::unit{});  // nothing was prewritten before commit: nothing to undo
   }
-  const txn::ledger& round_trips() const override { return core_->ledger; }
+  const txn::ledger& round_trips() const override { return core_->ledger_now(); }
 
  private:
   // What this transaction wrote at `key`, when it wrote a value or a delete (the inner nullopt):
@@ -150,10 +150,12 @@ cluster_engine::~cluster_engine() = default;
 void cluster_engine::begin(txn::begin_options options,
                            txn::callback<std::unique_ptr<txn::transaction>> done) {
   auto s = shared_;
-  auto stamped = [s, options, done](result<std::uint64_t> now) {
+  auto resends = std::make_shared<std::uint32_t>(0);
+  auto stamped = [s, options, done, resends](result<std::uint64_t> now) {
     if (!now) return done(now.err());
     auto core = std::make_shared<txn_core>();
     core->shared = s;
+    core->resends = resends;  // the start timestamp's resends count as the transaction's
     core->cancel = options.cancel;
     core->mode = options.mode;
     core->start_ts = *now;
@@ -178,7 +180,7 @@ void cluster_engine::begin(txn::begin_options options,
     if (s->options.active) core->active = s->options.active->add(core->start_ts);
     done(std::unique_ptr<txn::transaction>(new cluster_transaction(std::move(core))));
   };
-  s->io.timestamp(cancellable<std::uint64_t>(s->io, options.cancel, std::move(stamped)));
+  s->io.timestamp(cancellable<std::uint64_t>(s->io, options.cancel, std::move(stamped)), resends);
 }
 
 void cluster_engine::resolve_lock(storage::locked_key lock, txn::callback<bool> done) {

@@ -28,6 +28,10 @@ struct route {
   std::string end;
 };
 
+// Counts the attempts an io request made beyond its first (a new leader, a lost answer): a
+// transaction's ledger reports them as retries. Shared, since the request may outlive its caller.
+using resend_counter = std::shared_ptr<std::uint32_t>;
+
 class cluster_io {
  public:
   virtual ~cluster_io() = default;
@@ -41,14 +45,17 @@ class cluster_io {
   // leader, following hints and retrying not_leader and unavailable with back-off within its own
   // deadline. The answer is the shard's encoded answer (see shard_protocol.hpp); an error means
   // the request could not be answered (timeout, unavailable), its outcome unknown for commands.
-  virtual void command(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
-  virtual void query(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
+  // `resends`, when given, counts the attempts made again.
+  virtual void command(shard_id shard, std::string bytes, txn::callback<std::string> done,
+                       resend_counter resends = nullptr) = 0;
+  virtual void query(shard_id shard, std::string bytes, txn::callback<std::string> done,
+                     resend_counter resends = nullptr) = 0;
   // A stale read from the replica nearest to the client (its own datacenter when it has one),
   // answered from that replica's state when the read lies below its safe timestamp (else the
   // answer is a not_ready error: the caller then asks the leader).
   virtual void query_stale(shard_id shard, std::string bytes, txn::callback<std::string> done) = 0;
   // A fresh timestamp from the timestamp oracle.
-  virtual void timestamp(txn::callback<std::uint64_t> done) = 0;
+  virtual void timestamp(txn::callback<std::uint64_t> done, resend_counter resends = nullptr) = 0;
   virtual void after(std::uint64_t delay_ms, std::function<void()> fn) = 0;
   virtual std::uint64_t now_ms() = 0;
 };

@@ -247,7 +247,7 @@ void validate_at(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> pl
 
 void classic_after_prewrite(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,
                             txn::callback<std::uint64_t> done) {
-  self->io().timestamp([self, plan, done](result<std::uint64_t> ts) {
+  self->fetch_timestamp([self, plan, done](result<std::uint64_t> ts) {
     ++self->ledger.tso_round_trips;
     if (!ts) {
       finish_keys(self, keys_of_plan(*plan), std::nullopt);
@@ -289,7 +289,7 @@ void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan>
           // unchanged keys again at the new commit_ts (a schema change may have committed
           // between the two).
           std::uint64_t floor = a.err().min_commit_ts;
-          return self->io().timestamp([self, plan, floor, done](result<std::uint64_t> ts) {
+          return self->fetch_timestamp([self, plan, floor, done](result<std::uint64_t> ts) {
             ++self->ledger.tso_round_trips;
             if (!ts) return done(error(errc::outcome_unknown, ts.err().message()));
             validate_at(self, plan, std::max(*ts, floor), 0, done);
@@ -444,7 +444,7 @@ void one_phase(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan
       one_phase(self, plan, where, attempt + 1, done);
     });
   };
-  self->io().command(where.shard, encode_command(c),
+  self->send_command(where.shard, encode_command(c),
                      [self, plan, retry, attempt, done](result<std::string> bytes) {
     // A lost answer is retried with the same command: a duplicate finds its own commit record.
     if (!bytes) {

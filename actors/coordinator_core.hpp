@@ -40,11 +40,28 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   std::vector<std::string> unchanged;  // validate_unchanged keys
   std::vector<std::uint64_t> bypass;   // transactions pushed past our reads
   txn::ledger ledger;
+  // The io's own resends of this transaction's requests, folded into ledger.retries by
+  // ledger_now().
+  resend_counter resends = std::make_shared<std::uint32_t>(0);
+  std::uint32_t resends_counted = 0;
+  const txn::ledger& ledger_now() {
+    ledger.retries += *resends - resends_counted;
+    resends_counted = *resends;
+    return ledger;
+  }
   // Holds start_ts in the node's active set (garbage collection's bound) while this state lives:
   // as long as the transaction object or any of its background work.
   txn::active_set::registration active;
 
   cluster_io& io() { return shared->io; }
+  // The io's requests, their resends counted in this transaction's ledger.
+  void fetch_timestamp(txn::callback<std::uint64_t> done) { io().timestamp(std::move(done), resends); }
+  void send_command(shard_id shard, std::string bytes, txn::callback<std::string> done) {
+    io().command(shard, std::move(bytes), std::move(done), resends);
+  }
+  void send_query(shard_id shard, std::string bytes, txn::callback<std::string> done) {
+    io().query(shard, std::move(bytes), std::move(done), resends);
+  }
   const coordinator_options& options() const { return shared->options; }
   std::uint64_t backoff_ms(int attempt) const;
   bool past(std::uint64_t deadline_ms) { return io().now_ms() >= deadline_ms; }

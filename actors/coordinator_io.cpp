@@ -65,7 +65,7 @@ void txn_core::query_attempt(std::shared_ptr<query_request> req, int attempt) {
   std::string request = encode_query(req->build(*where));
   if (!stale) {
     ++ledger.read_round_trips;
-    return io().query(where->shard, std::move(request), std::move(on_answer));
+    return send_query(where->shard, std::move(request), std::move(on_answer));
   }
   // A stale read tries the nearest replica first; one that has not caught up (or cannot be
   // reached) sends the read to the leader instead, and the ledger says so.
@@ -79,7 +79,7 @@ void txn_core::query_attempt(std::shared_ptr<query_request> req, int attempt) {
       }
     }
     ++self->ledger.read_round_trips;
-    self->io().query(shard, request, on_answer);
+    self->send_query(shard, request, on_answer);
   });
 }
 
@@ -173,7 +173,7 @@ void txn_core::scatter(
       route where = chunk.first;
       shard_id id = where.shard;
       auto members = std::make_shared<std::vector<std::string>>(std::move(chunk.second));
-      self->io().command(
+      self->send_command(
           id, encode_command(state->build(where, *members)),
           [state, where, members, attempt, retry_later](result<std::string> bytes) {
             --state->outstanding;

@@ -115,24 +115,24 @@ void txn_core::resolve_key(const std::string& key, std::uint64_t lock_start_ts,
           [lock_start_ts, outcome](const route& r, const std::vector<std::string>& keys) {
             return shard_command(resolve_lock_cmd{r.epoch, {lock_start_ts, outcome, keys}});
           },
-          deadline, [done](result<std::vector<group_answer>> answers) {
+          deadline, [self, done](result<std::vector<group_answer>> answers) {
             if (!answers) return done(answers.err());
             for (const auto& a : *answers) {
               // A contradiction (the key carries another outcome) is a broken transaction.
               if (!a.answer) return done(a.answer.err().cause);
             }
+            ++self->ledger.lock_resolutions;  // cleared: counted once, not per look at it
             done(resolution::resolved);
           });
 }
 
 void txn_core::resolve(storage::locked_key met, bool reader, txn::callback<resolution> done) {
   auto self = shared_from_this();
-  ++ledger.lock_resolutions;
   std::uint64_t lock_ts = met.lock.start_ts;
   if (auto known = shared->resolved.find(lock_ts)) {
     return resolve_key(met.key, lock_ts, *known, done);
   }
-  io().timestamp([self, met, reader, lock_ts, done](result<std::uint64_t> now) {
+  fetch_timestamp([self, met, reader, lock_ts, done](result<std::uint64_t> now) {
     if (!now) return done(now.err());
     ++self->ledger.tso_round_trips;
     txn::check_txn_status_request req;

@@ -110,8 +110,11 @@ void statement_run::begin_transaction() {
                                if (!t) return self->finish(t.err());
                                self->session_.txn_ = std::move(*t);
                                self->session_.txn_tables_.clear();
-                               self->session_.ledger_at_statement_start_ = txn::ledger{};
-                               self->finish(tagged("BEGIN"));
+                               // BEGIN paid for the start timestamp: it reports that round trip.
+                               result_set r = tagged("BEGIN");
+                               r.ledger = self->session_.txn_->round_trips();
+                               self->session_.ledger_at_statement_start_ = r.ledger;
+                               self->finish(std::move(r));
                              }));
 }
 

@@ -170,3 +170,49 @@ TEST_CASE("AS OF SYSTEM TIME refuses now() and intervals that overflow, never re
 
 }  // namespace
 }  // namespace meridian::query
+
+namespace meridian::query {
+namespace {
+
+// Names a point ("point") apart from a range ("range"): which keys EXPLAIN asks about.
+class point_view final : public cluster_view {
+ public:
+  std::vector<std::string> shards_for(std::string_view start, std::string_view end) const override {
+    if (start == keys::table_descriptor_key("t")) return {"catalog"};
+    return {end == std::string(start) + '\0' ? "point" : "range"};
+  }
+  commit_estimate estimate_commit(std::size_t shards_written) const override {
+    return {shards_written > 1 ? 2u : 1u, shards_written > 1 ? "classic" : "one-phase"};
+  }
+  std::uint32_t timestamp_round_trips() const override { return 1; }
+};
+
+TEST_CASE("hooks: EXPLAIN of a write names the shards of the keys it writes, not the table's") {
+  // A placed table spans a shard per datacenter; an INSERT of one row writes one of them.
+  clocked_db db;
+  point_view view;
+  session_options options;
+  options.cluster = &view;
+  session s(*db.engine, options);
+  REQUIRE(s.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)").ok());
+  auto shards_of = [&](const std::string& sql, std::vector<datum> params = {}) {
+    auto r = s.execute("EXPLAIN " + sql, params);
+    REQUIRE_MESSAGE(r.ok(), r.err().to_string());
+    auto at = r->explanation.find("shards: ");
+    REQUIRE(at != std::string::npos);
+    return r->explanation.substr(at, r->explanation.find('\n', at) - at);
+  };
+  CHECK(shards_of("INSERT INTO t VALUES (1, 1), (2, 2)") == "shards: 1 (point)");
+  CHECK(shards_of("UPDATE t SET v = 2 WHERE id = 1") == "shards: 1 (point)");
+  CHECK(shards_of("DELETE FROM t WHERE id = 1") == "shards: 1 (point)");
+  CHECK(shards_of("UPDATE t SET id = 3 WHERE id = 1") == "shards: 2 (point, range)");  // moves
+  CHECK(shards_of("DELETE FROM t WHERE v = 1") == "shards: 1 (range)");
+  CHECK(shards_of("INSERT INTO t VALUES ($1, 1)", {datum(std::int64_t{5})}) ==
+        "shards: 1 (point)");  // a bound parameter is a constant too
+  REQUIRE(s.execute("CREATE INDEX t_v ON t (v)").ok());
+  CHECK(shards_of("INSERT INTO t VALUES (1, 1)") == "shards: 1 (point)");  // row and entry
+  CHECK(shards_of("UPDATE t SET v = 2 WHERE id = 1") == "shards: 2 (point, range)");
+}
+
+}  // namespace
+}  // namespace meridian::query

@@ -238,6 +238,78 @@ std::string expr_text(const bound_expr& e, const namer& name) {
   return "?";
 }
 
+// A key range [first, second) a statement writes.
+using key_range = std::pair<std::string, std::string>;
+
+key_range point_range(std::string key) {
+  std::string end = key + '\0';
+  return {std::move(key), std::move(end)};
+}
+
+key_range prefix_range(std::string prefix) {
+  std::string end = storage::codec::prefix_end(prefix);
+  return {std::move(prefix), std::move(end)};
+}
+
+// An INSERT's row of constants, as stored; nullopt when a value is only known when it runs.
+std::optional<row> constant_row(const table_descriptor& t, const std::vector<bound_expr>& exprs) {
+  row values;
+  for (std::size_t c = 0; c < exprs.size() && c < t.columns.size(); ++c) {
+    if (!is_constant(exprs[c]) || calls_now(exprs[c])) return std::nullopt;
+    auto v = evaluate(exprs[c], {}, eval_context{});
+    if (!v) return std::nullopt;
+    auto stored = store_value(*v, t.columns[c].type, t.columns[c].name);
+    if (!stored) return std::nullopt;
+    values.push_back(std::move(*stored));
+  }
+  return values;
+}
+
+// The key ranges a DML statement writes: its rows (exactly, when the keys are known before it
+// runs) and its index entries.
+std::vector<key_range> written_ranges(const statement_plan& plan) {
+  std::vector<key_range> out;
+  auto all_indexes = [&out](const table_descriptor& t) {
+    for (const auto& ix : t.indexes) out.push_back(prefix_range(keys::index_prefix(t.id, ix.id)));
+  };
+  if (const auto* i = std::get_if<insert_plan>(&plan.node)) {
+    const auto& t = *i->query.table;
+    for (const auto& exprs : i->query.rows) {
+      auto values = constant_row(t, exprs);
+      if (!values) {
+        out.push_back(prefix_range(keys::table_prefix(t.id)));
+        return out;
+      }
+      out.push_back(point_range(keys::row_key_of(t, *values)));
+      for (const auto& ix : t.indexes) out.push_back(point_range(keys::index_entry_of(t, ix, *values).key));
+    }
+    return out;
+  }
+  const table_access& target = std::holds_alternative<update_plan>(plan.node)
+                                   ? std::get<update_plan>(plan.node).target
+                                   : std::get<delete_plan>(plan.node).target;
+  const auto& t = *target.source.table;
+  if (target.kind == access_kind::point_get) {
+    for (const auto& k : target.keys) out.push_back(point_range(k));
+  } else if (target.kind == access_kind::range_scan) {
+    out.emplace_back(target.start, target.end);
+  } else {
+    out.push_back(prefix_range(keys::row_prefix(t.id)));
+  }
+  // An UPDATE that changes primary-key columns moves rows anywhere in the table.
+  if (const auto* u = std::get_if<update_plan>(&plan.node)) {
+    for (const auto& [column, value] : u->assignments) {
+      for (auto id : t.primary_key) {
+        if (t.columns[static_cast<std::size_t>(column)].id == id) {
+          out.push_back(prefix_range(keys::row_prefix(t.id)));
+        }
+      }
+    }
+  }
+  all_indexes(t);
+  return out;
+}
+
 std::vector<std::string> explain_plan(const statement_plan& plan, const cluster_view& view) {
   explain_state st{view, {}, {}};
   std::size_t written_shards = 0;
@@ -262,13 +334,15 @@ std::vector<std::string> explain_plan(const statement_plan& plan, const cluster_
   // the statement's schema check (validate_unchanged) reads each written table's descriptor.
   std::set<std::string> committed;
   for (const auto& t : plan.written) {
-    std::string p = keys::table_prefix(t->id);
-    auto shards = view.shards_for(p, storage::codec::prefix_end(p));
     std::string d = keys::table_descriptor_key(t->name);
     for (auto& s : view.shards_for(d, d + '\0')) committed.insert(std::move(s));
-    for (auto& s : shards) {
-      committed.insert(s);
-      st.shards.insert(std::move(s));
+  }
+  if (!plan.written.empty()) {
+    for (const auto& [start, end] : written_ranges(plan)) {
+      for (auto& s : view.shards_for(start, end)) {
+        committed.insert(s);
+        st.shards.insert(std::move(s));
+      }
     }
   }
   written_shards = plan.written.empty() ? 0 : committed.size();

@@ -4,6 +4,7 @@
 #include <caf/all.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <thread>
@@ -74,9 +75,19 @@ void finish_placements(txn::transaction_engine& engine, query::placement_hook& h
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   for (const auto& t : catalog_tables(engine)) {
     if (t.placement.leader_dc.empty() && t.placement.home_dc_column.empty()) continue;
-    auto placed = std::make_shared<std::promise<void>>();
-    hook.table_placed(t, [placed](status) { placed->set_value(); });
-    if (placed->get_future().wait_until(deadline) != std::future_status::ready) return;
+    auto placed = std::make_shared<std::promise<status>>();
+    hook.table_placed(t, [placed](status s) { placed->set_value(std::move(s)); });
+    auto outcome = placed->get_future();
+    if (outcome.wait_until(deadline) != std::future_status::ready) {
+      std::fprintf(stderr, "meridian: placing table %s is still under way; it goes on in the "
+                           "background\n", t.name.c_str());
+      return;
+    }
+    if (auto s = outcome.get(); !s) {
+      std::fprintf(stderr, "meridian: placing table %s did not finish (%s); it is tried again at "
+                           "the next start, or now by repeating its ALTER TABLE ... SET\n",
+                   t.name.c_str(), s.err().to_string().c_str());
+    }
   }
 }
 

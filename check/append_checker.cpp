@@ -63,7 +63,10 @@ void record(append_result& out, const append_options& options, append_anomaly ty
   const char* name = append_anomaly_name(type);
   ++out.counts[name];
   bool violation = is_violation(type, options);
-  if (violation) out.valid = false;
+  if (violation) {
+    out.valid = false;
+    ++out.violations;
+  }
   if (lines[static_cast<std::size_t>(type)]++ >= options.max_lines_per_type) return;
   // A finding may quote a value: a huge one is cut, so a line stays a line.
   if (text.size() > 400) text = text.substr(0, 400) + "... (" + std::to_string(text.size()) + " bytes)";
@@ -111,7 +114,8 @@ check_result append_result::to_check_result() const {
   out.valid = valid;
   out.anomalies = anomalies;
   out.operations = transactions;
-  out.violations = undecided ? 0 : anomalies.size();
+  // Every violation found, not only the lines kept (max_lines_per_type of each kind).
+  out.violations = undecided ? 0 : std::max(violations, anomalies.size());
   out.malformed = malformed;
   return out;
 }

@@ -81,6 +81,7 @@ struct append_result {
   bool undecided = false;        // larger than the check is bounded to: neither valid nor not
   std::size_t malformed = 0;     // operations not shaped as the workload's (exit 2, not 1)
   std::size_t committed = 0;     // ok, plus info whose appends were read: the graph's nodes
+  std::size_t violations = 0;    // anomalies that violate the level, lines kept or not
 
   std::size_t count(append_anomaly type) const;
   // The shape the other checkers return (anomalies only; observations are not failures).

@@ -209,6 +209,18 @@ TEST_CASE("append checker: internal, a read disagrees with the transaction's own
   CHECK(has_line(r.anomalies, "internal: " + t3 + " read key 2 = [3]", "imply []"));
 }
 
+TEST_CASE("append checker: internal, a first read already holds the transaction's later append") {
+  // The read saw its own future: found by QA's random histories. A self-edge closes no cycle,
+  // and a first read was only held to the appends made before it.
+  txn_history b;
+  std::string t1 = b.ok(1, {op_read(1, {5}), op_append(1, 5)}, 0, 10);
+  b.ok(2, {op_append(2, 7), op_read(2, {7})}, 20, 30);  // read after its append: fine
+  auto r = check_append(b.h, strict_si());
+  CHECK_FALSE(r.valid);
+  CHECK(r.count(append_anomaly::internal) == 1);
+  CHECK(has_line(r.anomalies, "internal: " + t1 + " read key 1 = [5]", "appends only after"));
+}
+
 TEST_CASE("append checker: duplicate elements in a read") {
   txn_history b;
   b.ok(1, {op_append(1, 1)}, 0, 10);

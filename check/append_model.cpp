@@ -326,7 +326,10 @@ void append_model::check_internal(std::uint32_t t, std::vector<append_finding>& 
     std::vector<const json*> appended;
   };
   std::vector<key_state> states;
-  for (const micro_op& op : txns_[t].ops) {
+  const auto& ops = txns_[t].ops;
+  for (std::size_t at = 0; at < ops.size(); ++at) {
+    const micro_op& op = ops[at];
+    if (!op.is_append) find_future_read(t, at, findings);
     auto it = std::find_if(states.begin(), states.end(),
                            [&](const key_state& s) { return s.key == op.key; });
     if (it == states.end()) {
@@ -359,6 +362,29 @@ void append_model::check_internal(std::uint32_t t, std::vector<append_finding>& 
     }
     it->last_read = &r;
     it->appended.clear();
+  }
+}
+
+// A read that already holds a value its own transaction appends only after it: the read saw the
+// future, which no isolation level allows (the first read of a key is otherwise unconstrained
+// by the transaction's later appends, and a self-edge would never close a cycle).
+void append_model::find_future_read(std::uint32_t t, std::size_t at,
+                                    std::vector<append_finding>& findings) const {
+  const auto& ops = txns_[t].ops;
+  const micro_op& read = ops[at];
+  const key_info& key = keys_[read.key];
+  const key_read& r = key.reads[read.read];
+  if (!r.list) return;
+  for (std::size_t later = at + 1; later < ops.size(); ++later) {
+    const micro_op& op = ops[later];
+    if (!op.is_append || op.key != read.key) continue;
+    const json& v = key.values[op.value].value;
+    if (std::find(r.list->begin(), r.list->end(), v) == r.list->end()) continue;
+    findings.push_back({append_anomaly::internal,
+                        txn_name(t) + " read key " + key_name(read.key) + " = " +
+                            read_text(read.key, r) + ", which holds " + v.dump() +
+                            " that the transaction appends only after that read"});
+    return;
   }
 }
 

@@ -93,6 +93,7 @@ class append_model {
   void check_writer_order(std::uint32_t key, std::vector<append_finding>& findings);
   void scan_reads(std::uint32_t key, std::vector<append_finding>& findings);
   void check_internal(std::uint32_t txn, std::vector<append_finding>& findings) const;
+  void find_future_read(std::uint32_t t, std::size_t at, std::vector<append_finding>& findings) const;
   void find_lost_updates(std::uint32_t key, std::vector<append_finding>& findings) const;
 
   std::vector<paired_op> ops_;  // owns the JSON the reads point into

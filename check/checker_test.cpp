@@ -207,6 +207,25 @@ TEST_CASE("bank checker: unknown accounts, fractions and sums past 64 bits are r
   }
 }
 
+TEST_CASE("bank checker: a missing account is a violation; an alias of an account is refused") {
+  // The workload reads an absent account as null: lost money, not bad input. "00" for account 0
+  // once stood in for a missing account and hid it.
+  builder lost;
+  lost.invoke(1, "read", json(), 0);
+  lost.done(1, op_type::ok, "read", json(json::object{{"0", json(100)}, {"1", json()}}), 10);
+  auto r = check_bank(lost.h, bank_options{100, 2});
+  CHECK_FALSE(r.valid);
+  CHECK(r.violations == 1);
+  CHECK(r.malformed == 0);
+  CHECK(r.anomalies.front().find("account 1 is missing") != std::string::npos);
+  for (const char* alias : {"00", "+0", " 0", "01"}) {
+    builder b;
+    b.invoke(1, "read", json(), 0);
+    b.done(1, op_type::ok, "read", json(json::object{{"0", json(50)}, {alias, json(50)}}), 10);
+    CHECK_MESSAGE(check_bank(b.h, bank_options{100, 2}).malformed == 1, alias);
+  }
+}
+
 TEST_CASE("checkers: operations not shaped as the workload's are malformed input, not anomalies") {
   // meridian check exits 2 for these (the file is not a history of the workload), naming the
   // line of the bad part, and 1 only for real anomalies.

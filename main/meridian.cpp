@@ -215,8 +215,13 @@ int run_check(const std::string& workload, const std::string& file, bool strict,
     std::cout << "UNKNOWN: " << r.operations << " operations, not decided (see above)\n";
     return 3;
   }
-  std::cout << (r.valid ? "valid" : "INVALID") << ": " << r.operations << " operations, "
-            << r.anomalies.size() << " anomalies\n";
+  std::size_t found = std::max(r.violations, r.anomalies.size());
+  std::cout << (r.valid ? "valid" : "INVALID") << ": " << r.operations << " operations, " << found
+            << " anomalies"
+            << (found > r.anomalies.size()
+                    ? " (" + std::to_string(r.anomalies.size()) + " shown)"
+                    : std::string())
+            << "\n";
   return r.valid ? 0 : 1;
 }
 

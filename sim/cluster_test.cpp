@@ -5,6 +5,7 @@
 #include "actors/actor_io.hpp"
 #include "actors/meta_machine.hpp"
 #include "sim/cluster_world.hpp"
+#include "sim/sim_runtime.hpp"
 
 using namespace meridian;
 using namespace std::chrono_literals;
@@ -262,4 +263,13 @@ TEST_CASE("cluster: a placement's preference moves the leader at once, not at th
   CHECK(leader_after_preferring(true) == ap_south);
   // Without the prompt the leader stays until the balancers' periodic round.
   CHECK(leader_after_preferring(false) != ap_south);
+}
+
+TEST_CASE("simulator: a replay command carries every digit of the run's options") {
+  // '%g' printed 12345.649 as 12345.6: the printed replay ran another history.
+  CHECK(sim::fault_seconds_option(60, 60).empty());
+  CHECK(sim::fault_seconds_option(12345.649, 60) == " --fault-seconds 12345.649");
+  CHECK(sim::fault_seconds_option(0.1, 60) == " --fault-seconds 0.1");
+  CHECK(sim::replay_command("raft", 7, "--shards 8") ==
+        "meridian sim raft --seed-start 7 --seeds 1 --shards 8");
 }

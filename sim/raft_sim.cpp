@@ -225,13 +225,19 @@ int run_raft_sim(const raft_sim_options& options) {
               static_cast<unsigned long long>(options.seed_start + options.seeds - 1),
               options.shards, options.fault_seconds);
   std::fflush(stdout);
-  for (std::uint64_t seed = options.seed_start; seed < options.seed_start + options.seeds; ++seed) {
-    arm_crash_banner(seed, replay_command("raft", seed));
+  // Every option that shapes a seed's run, or the replay would run another one.
+  raft_sim_options defaults;
+  std::string extra = fault_seconds_option(options.fault_seconds, defaults.fault_seconds);
+  if (options.shards != defaults.shards) extra += " --shards " + std::to_string(options.shards);
+  if (!extra.empty()) extra.erase(0, 1);
+  for (std::uint64_t i = 0; i < options.seeds; ++i) {  // start + seeds may wrap at 2^64
+    std::uint64_t seed = options.seed_start + i;
+    arm_crash_banner(seed, replay_command("raft", seed, extra));
     seed_outcome r = run_seed(seed, options);
     simulated += r.simulated_seconds;
     if (!r.violations.empty()) {
       ++violations;
-      print_violations(seed, r.violations, r.trace, replay_command("raft", seed));
+      print_violations(seed, r.violations, r.trace, replay_command("raft", seed, extra));
     } else if (options.verbose) {
       std::printf("seed %llu: ok, %zu operations (%llu ok, %llu failed, %llu unknown), %zu faults, "
                   "%llu leaders elected\n",

@@ -82,7 +82,8 @@ int run_shard_sim(const shard_sim_options& o) {
   std::printf("sim shards: seeds %llu..%llu\n", static_cast<unsigned long long>(o.seed_start),
               static_cast<unsigned long long>(o.seed_start + o.seeds - 1));
   std::fflush(stdout);
-  for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
+  for (std::uint64_t i = 0; i < o.seeds; ++i) {  // start + seeds may wrap at 2^64
+    std::uint64_t seed = o.seed_start + i;
     arm_crash_banner(seed, replay_command("shards", seed));
     seed_outcome r = run_seed(seed, o);
     simulated += r.simulated_seconds;

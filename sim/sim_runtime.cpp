@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "actors/messages.hpp"
@@ -111,6 +112,17 @@ void set_crash_banner(const std::string& text) {
 std::string replay_command(const std::string& mode, std::uint64_t seed, const std::string& extra) {
   return "meridian sim " + mode + " --seed-start " + std::to_string(seed) + " --seeds 1" +
          (extra.empty() ? "" : " " + extra);
+}
+
+std::string fault_seconds_option(double seconds, double default_seconds) {
+  if (seconds == default_seconds) return "";
+  // The shortest text that reads back as the same double: %g's six digits replayed another run.
+  char text[40];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, seconds);
+    if (std::strtod(text, nullptr) == seconds) break;
+  }
+  return std::string(" --fault-seconds ") + text;
 }
 
 void arm_crash_banner(std::uint64_t seed, const std::string& replay) {

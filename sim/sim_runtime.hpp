@@ -51,6 +51,10 @@ void set_crash_banner(const std::string& text);
 std::string replay_command(const std::string& mode, std::uint64_t seed,
                            const std::string& extra = "");
 
+// " --fault-seconds S" in a replay command, exact (every digit the run used), or nothing when
+// `seconds` is the default.
+std::string fault_seconds_option(double seconds, double default_seconds);
+
 // Before a seed runs: the crash banner names the seed and its replay command.
 void arm_crash_banner(std::uint64_t seed, const std::string& replay);
 // A failing seed on stdout: its violations, its last events and its replay command.

@@ -219,11 +219,7 @@ std::string replay_options(const txn_sim_options& o) {
   std::string extra = "--workload " + o.workload;
   txn_sim_options defaults;
   if (o.clients != defaults.clients) extra += " --clients " + std::to_string(o.clients);
-  if (o.fault_seconds != defaults.fault_seconds) {
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g", o.fault_seconds);
-    extra += std::string(" --fault-seconds ") + seconds;
-  }
+  extra += fault_seconds_option(o.fault_seconds, defaults.fault_seconds);
   return extra;
 }
 
@@ -244,7 +240,8 @@ int run_txn_sim(const txn_sim_options& o) {
               static_cast<unsigned long long>(o.seed_start + o.seeds - 1), o.fault_seconds);
   std::fflush(stdout);
   std::string extra = replay_options(o);
-  for (std::uint64_t seed = o.seed_start; seed < o.seed_start + o.seeds; ++seed) {
+  for (std::uint64_t i = 0; i < o.seeds; ++i) {  // start + seeds may wrap at 2^64: count instead
+    std::uint64_t seed = o.seed_start + i;
     arm_crash_banner(seed, replay_command("txn", seed, extra));
     seed_outcome r = run_seed(seed, o);
     simulated += r.simulated_seconds;

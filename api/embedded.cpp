@@ -91,6 +91,20 @@ void finish_placements(txn::transaction_engine& engine, query::placement_hook& h
   }
 }
 
+// Before the first statement: what DDL a crash left half-done is undone or finished
+// (query/ddl_recover.cpp); each index build undone is told on stderr, and a failure too (the next
+// start tries again).
+void finish_interrupted_ddl(query::session& s) {
+  auto notes = s.finish_interrupted_ddl();
+  if (!notes) {
+    std::fprintf(stderr, "meridian: could not finish the schema changes a crash interrupted (%s); "
+                         "the next start tries again\n",
+                 notes.err().to_string().c_str());
+    return;
+  }
+  for (const auto& n : *notes) std::fprintf(stderr, "meridian: %s\n", n.c_str());
+}
+
 statement_result convert(query::result_set r, double elapsed_ms) {
   statement_result out;
   for (auto& c : r.columns) out.columns.push_back(column{c.name, c.type});
@@ -132,6 +146,7 @@ class local_session final : public sql_session_base {
  public:
   explicit local_session(std::unique_ptr<query::local_database> db) : db_(std::move(db)) {
     sql_ = std::make_unique<query::session>(db_->engine());
+    finish_interrupted_ddl(*sql_);
   }
   status set_dc(const std::string&) override {
     return error(errc::sql_unsupported, "the local database has no datacenters");
@@ -168,6 +183,17 @@ struct embedded_cluster::impl {
   }
   cluster_info info(const std::string& session_dc);
   status fault(const fault_request& f);
+  // A session's hooks in `dc`: its placement, its view of the shards, back-offs on its engine.
+  query::session_options session_options_in(const std::string& dc) {
+    query::session_options o;
+    o.placement = placements.at(dc).get();
+    o.cluster = views.at(dc).get();
+    actors::actor_engine* engine = engines.at(dc).get();
+    o.defer = [engine](std::uint64_t delay_ms, std::function<void()> task) {
+      engine->post(std::move(task), delay_ms);
+    };
+    return o;
+  }
   node_id leader_of(shard_id shard);
 };
 
@@ -322,15 +348,9 @@ class embedded_session final : public sql_session_base {
   }
   void switch_to(std::string dc) {
     dc_ = std::move(dc);
-    query::session_options o;
-    o.placement = cluster_.placements.at(dc_).get();
-    o.cluster = cluster_.views.at(dc_).get();
+    query::session_options o = cluster_.session_options_in(dc_);
     o.id_salt = number_ * 7 + static_cast<std::uint32_t>(cluster_.engines.at(dc_)->home());
-    actors::actor_engine* engine = cluster_.engines.at(dc_).get();
-    o.defer = [engine](std::uint64_t delay_ms, std::function<void()> task) {
-      engine->post(std::move(task), delay_ms);
-    };
-    sql_ = std::make_unique<query::session>(*engine, o);
+    sql_ = std::make_unique<query::session>(*cluster_.engines.at(dc_), o);
   }
   embedded_cluster::impl& cluster_;
   std::uint32_t number_;
@@ -384,6 +404,9 @@ result<std::unique_ptr<embedded_cluster>> embedded_cluster::start(const embedded
       for (auto& [name, engine] : i->engines) load_directory(*engine, std::chrono::seconds(5));
       // From the catalog's datacenter, where its leader is.
       finish_placements(*i->engines.at(c.default_leader_dc), *i->placements.at(c.default_leader_dc));
+      query::session recovery(*i->engines.at(c.default_leader_dc),
+                              i->session_options_in(c.default_leader_dc));
+      finish_interrupted_ddl(recovery);
       return std::unique_ptr<embedded_cluster>(new embedded_cluster(std::move(i)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -131,8 +131,22 @@ void cluster_placement::table_placed(const query::table_descriptor& table,
   });
 }
 
-void cluster_placement::table_dropped(const query::table_descriptor&, std::function<void(status)> done) {
-  done(ok_status());  // the shards stay; their preference is harmless and a new table may reuse it
+void cluster_placement::table_dropped(const query::table_descriptor& table,
+                                      std::function<void(status)> done) {
+  // The shards stay (table ids are never reused, so no row lands there again), but their
+  // leaders go back to the default datacenter, which leads every unplaced shard.
+  auto ranges = ranges_of(table, dcs_);
+  if (ranges.empty() || skip_) return done(ok_status());
+  for (auto& r : ranges) r.dc = dcs_.front();
+  engine_.with_io([ranges, done](actors::actor_io& io) {
+    io.refresh([&io, ranges, done](result<txn::unit> loaded) {
+      if (!loaded) return done(loaded.err());
+      prefer(io, ranges, [&io, done](status preferred, bool changed) {
+        if (preferred && changed) io.rebalance();
+        done(preferred);
+      });
+    });
+  });
 }
 
 std::vector<std::string> cluster_view::shards_for(std::string_view start, std::string_view end) const {

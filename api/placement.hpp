@@ -13,7 +13,8 @@ namespace meridian::api {
 
 class cluster_placement final : public query::placement_hook {
  public:
-  // skip: placement is left to the next start (embedded_options::skip_placement).
+  // dcs: the cluster's datacenters, the first the default that leads unplaced shards. skip:
+  // placement is left to the next start (embedded_options::skip_placement).
   cluster_placement(actors::actor_engine& engine, std::vector<std::string> dcs, bool skip = false)
       : engine_(engine), dcs_(std::move(dcs)), skip_(skip) {}
   status check(const query::table_placement& placement) const override;

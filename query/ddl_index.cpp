@@ -10,6 +10,7 @@
 
 #include "query/ddl.hpp"
 #include "query/descriptor_codec.hpp"
+#include "query/exec_dml.hpp"
 #include "query/keys.hpp"
 #include "query/query_limits.hpp"
 #include "query/row_codec.hpp"
@@ -57,6 +58,15 @@ void add_write_only(std::shared_ptr<build_state> s, txn::transaction& txn,
                            "table " + stmt.table.value + " does not exist"));
         }
         if ((*v)[1]) {
+          auto table = decode_descriptor(*(*v)[0]);
+          const index_descriptor* found = table ? table->find_index(stmt.name.value) : nullptr;
+          if (found && found->state == index_state::write_only) {
+            // A build that was cut off (and could not be undone then): skipping would leave an
+            // index the planner never reads, and a UNIQUE one enforced for part of the table.
+            return finish(at(s->env, errc::sql_index_exists, stmt.name.pos,
+                             "index " + stmt.name.value + " exists, but its build did not finish; "
+                             "DROP INDEX " + stmt.name.value + ", then create it again"));
+          }
           if (stmt.if_not_exists) {
             s->existed = true;
             return finish(ok_status());
@@ -137,9 +147,11 @@ void write_entries(std::shared_ptr<build_state> s, txn::transaction& txn,
             const auto& stored = (*found)[probe++];
             auto [it, fresh] = seen.emplace(e.key, e.value);
             if ((stored && *stored != e.value) || (!fresh && it->second != e.value)) {
-              s->violation = error(errc::sql_duplicate_key,
-                                   "cannot create unique index " + s->index.name +
-                                       ": table " + t->name + " has duplicate values in its columns");
+              s->violation = error(
+                  errc::sql_duplicate_key,
+                  "cannot create unique index " + s->index.name + ": table " + t->name +
+                      " holds more than one row with " +
+                      describe_key(*t, t->index_positions(s->index), (*shared_rows)[i]));
               return finish(ok_status());
             }
           }
@@ -195,17 +207,24 @@ void set_index_state(std::shared_ptr<build_state> s, bool remove, std::function<
   run_in_transaction(s->env, body, s->ledger, std::move(done));
 }
 
+// Removes the index and the entries written so far. Not cancellable: a Ctrl-C that stopped the
+// backfill must not also stop its undoing, or a write-only index would stay (a UNIQUE one
+// enforced for part of the table).
 void fail_build(std::shared_ptr<build_state> s, error why) {
+  s->env.cancelled = nullptr;
   set_index_state(s, true, [s, why](status removed) {
     if (!removed) return s->done(removed.err());
     std::string start = keys::index_prefix(s->table_id, s->index.id);
-    delete_range(s->env, start, storage::codec::prefix_end(start), s->ledger,
-                 [s, why](status) { s->done(why); });
+    delete_range(s->env, start, storage::codec::prefix_end(start), s->ledger, [s, why](status) {
+      if (why.code() != errc::cancelled) return s->done(why);
+      s->done(error(errc::cancelled, "the statement was cancelled; the index's build was undone"));
+    });
   });
 }
 
 void backfill(std::shared_ptr<build_state> s) {
   if (!s->more) {
+    s->env.cancelled = nullptr;  // built: publishing it is no longer worth cancelling
     return set_index_state(s, false, [s](status published) {
       if (!published) return s->done(published.err());
       s->done(ddl_outcome{"CREATE INDEX", "", *s->ledger});

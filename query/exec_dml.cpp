@@ -12,7 +12,6 @@
 #include "sql_lite_parser/sql_error.hpp"
 
 namespace meridian::query {
-namespace {
 
 std::string describe_key(const table_descriptor& t, const std::vector<int>& positions,
                          const row& r) {
@@ -27,6 +26,8 @@ std::string describe_key(const table_descriptor& t, const std::vector<int>& posi
   }
   return "(" + names + ") = (" + values + ")";
 }
+
+namespace {
 
 error duplicate(const table_descriptor& t, const index_descriptor* ix, const row& r) {
   if (ix == nullptr) {

@@ -22,4 +22,8 @@ void execute_insert(exec_context& ctx, const insert_plan& plan, count_callback d
 void execute_update(exec_context& ctx, const update_plan& plan, count_callback done);
 void execute_delete(exec_context& ctx, const delete_plan& plan, count_callback done);
 
+// "(a, b) = (1, 'x')": the row's values of the columns at `positions`, for duplicate-key errors.
+std::string describe_key(const table_descriptor& t, const std::vector<int>& positions,
+                         const row& r);
+
 }  // namespace meridian::query

@@ -196,5 +196,91 @@ TEST_CASE("index build: a statement that read the old schema fails to commit and
   REQUIRE(r->rows.size() == 1);
 }
 
+// The entries stored under the index `index_id` of table t.
+std::size_t stored_entries(txn::transaction_engine& engine, std::int64_t table_id,
+                           std::uint32_t index_id) {
+  auto t = txn::begin_blocking(engine);
+  REQUIRE(t.ok());
+  txn::blocking_transaction txn(std::move(*t));
+  std::string start = keys::index_prefix(table_id, index_id);
+  auto page = txn.scan(start, storage::codec::prefix_end(start), 100'000);
+  REQUIRE(page.ok());
+  return page->rows.size();
+}
+
+table_descriptor descriptor_of_t(txn::transaction_engine& engine) {
+  auto t = txn::begin_blocking(engine);
+  REQUIRE(t.ok());
+  txn::blocking_transaction txn(std::move(*t));
+  auto raw = txn.get(keys::table_descriptor_key("t"));
+  REQUIRE(raw.ok());
+  REQUIRE(raw->has_value());
+  auto d = decode_descriptor(**raw);
+  REQUIRE(d.ok());
+  return *d;
+}
+
+TEST_CASE("index build: Ctrl-C mid-backfill undoes the build; a UNIQUE index is never half-enforced") {
+  // The cancelled build once stayed write-only: never read, and as UNIQUE it refused duplicates
+  // of the rows the backfill had reached only. Its undoing must not be cancelled with it.
+  auto db = local_database::open(local_database::storage_kind::memory);
+  REQUIRE(db.ok());
+  session_options options;
+  options.backfill_batch_rows = 4;
+  session* self = nullptr;
+  options.on_backfill_batch = [&self] { self->cancel(); };
+  session s((*db)->engine(), options);
+  self = &s;
+  REQUIRE(s.execute("CREATE TABLE t (id INT PRIMARY KEY, u INT)").ok());
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(s.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")").ok());
+  }
+  auto built = s.execute("CREATE UNIQUE INDEX uu ON t (u)");
+  REQUIRE_FALSE(built.ok());
+  CHECK(built.err().code() == errc::cancelled);
+  CHECK(built.err().message().find("undone") != std::string::npos);
+  table_descriptor d = descriptor_of_t((*db)->engine());
+  CHECK(d.indexes.empty());
+  CHECK(stored_entries((*db)->engine(), d.id, 1) == 0);  // the first batch's entries went too
+  CHECK(s.execute("INSERT INTO t VALUES (100, 19)").ok());  // no index enforces anything
+}
+
+TEST_CASE("index build: a build a crash left write-only is undone before the first statement") {
+  auto db = local_database::open(local_database::storage_kind::memory);
+  REQUIRE(db.ok());
+  session s((*db)->engine());
+  REQUIRE(s.execute("CREATE TABLE t (id INT PRIMARY KEY, u INT)").ok());
+  REQUIRE(s.execute("INSERT INTO t VALUES (1, 10), (2, 20)").ok());
+  REQUIRE(s.execute("CREATE UNIQUE INDEX uu ON t (u)").ok());
+  // What a process killed mid-backfill leaves: the index write-only, some entries written.
+  table_descriptor d = descriptor_of_t((*db)->engine());
+  REQUIRE(d.indexes.size() == 1);
+  d.indexes[0].state = index_state::write_only;
+  {
+    auto t = txn::begin_blocking((*db)->engine());
+    REQUIRE(t.ok());
+    txn::blocking_transaction txn(std::move(*t));
+    REQUIRE(txn.put(keys::table_descriptor_key("t"), encode_descriptor(d)).ok());
+    REQUIRE(txn.commit().ok());
+  }
+  auto retry = s.execute("CREATE UNIQUE INDEX IF NOT EXISTS uu ON t (u)");
+  REQUIRE_FALSE(retry.ok());  // never "skipping" over an unfinished index
+  CHECK(retry.err().message().find("its build did not finish; DROP INDEX uu") != std::string::npos);
+
+  session after((*db)->engine());
+  auto notes = after.finish_interrupted_ddl();
+  REQUIRE(notes.ok());
+  REQUIRE(notes->size() == 1);
+  CHECK(notes->front().find("index uu on table t was interrupted") != std::string::npos);
+  table_descriptor now = descriptor_of_t((*db)->engine());
+  CHECK(now.indexes.empty());
+  CHECK(now.version > d.version);  // DML that read the old schema fails at commit
+  CHECK(stored_entries((*db)->engine(), d.id, d.indexes[0].id) == 0);
+  REQUIRE(after.execute("CREATE UNIQUE INDEX uu ON t (u)").ok());
+  auto again = after.finish_interrupted_ddl();  // nothing left to do
+  REQUIRE(again.ok());
+  CHECK(again->empty());
+}
+
 }  // namespace
 }  // namespace meridian::query

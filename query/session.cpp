@@ -54,6 +54,28 @@ result<result_set> session::execute(std::string_view sql, const std::vector<datu
   return future.get();
 }
 
+result<std::vector<std::string>> session::finish_interrupted_ddl() {
+  bool was_running = running_.exchange(true);
+  MERIDIAN_ASSERT(!was_running, "a session runs one statement at a time");
+  cancelled_.store(false);
+  std::promise<result<result_set>> promise;
+  auto future = promise.get_future();
+  auto run = std::make_shared<statement_run>(
+      *this, "", std::vector<datum>{},
+      [&promise](result<result_set> r) { promise.set_value(std::move(r)); });
+  run->start_recovery();
+  auto r = future.get();
+  if (!r) return r.err();
+  std::vector<std::string> notes;
+  std::size_t at = 0;
+  while (at < r->explanation.size()) {
+    std::size_t nl = r->explanation.find('\n', at);
+    notes.push_back(r->explanation.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return notes;
+}
+
 void session::execute_async(std::string sql, std::vector<datum> params, result_callback done) {
   bool was_running = running_.exchange(true);
   MERIDIAN_ASSERT(!was_running, "a session runs one statement at a time");

@@ -72,6 +72,9 @@ class session {
 
   // Runs one statement; $1, $2... take `params`. Blocks until it finishes.
   result<result_set> execute(std::string_view sql, const std::vector<datum>& params = {});
+  // After the database opens, before the first statement: undoes what DDL a crash left
+  // half-done (query/ddl_recover.cpp). Returns a line for each index build undone. Blocks.
+  result<std::vector<std::string>> finish_interrupted_ddl();
   // Runs one statement asynchronously. REQUIRES: the previous statement finished.
   void execute_async(std::string sql, std::vector<datum> params, result_callback done);
 

@@ -177,6 +177,18 @@ ddl_env statement_run::make_ddl_env() const {
   return env;
 }
 
+void statement_run::start_recovery() {
+  auto self = shared_from_this();
+  tramp_->post([self]() {
+    finish_interrupted_ddl(self->make_ddl_env(), [self](result<std::vector<std::string>> notes) {
+      if (!notes) return self->finish(notes.err());
+      result_set r = tagged("RECOVER");
+      for (const auto& n : *notes) r.explanation += n + "\n";
+      self->finish(std::move(r));
+    });
+  });
+}
+
 void statement_run::run_ddl() {
   auto self = shared_from_this();
   execute_ddl(make_ddl_env(), *statement_, [self](result<ddl_outcome> out) {

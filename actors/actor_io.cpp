@@ -254,7 +254,14 @@ void actor_io::query_stale(shard_id shard, std::string bytes, txn::callback<std:
   if (target == 0) {
     return done(error(errc::unavailable, "shard " + std::to_string(shard) + " is not in the directory"));
   }
-  call(target, net_->endpoint(target, shard), kind::stale,
+  caf::actor endpoint = net_->endpoint(target, shard);
+  if (!endpoint || suspected(target)) {
+    // A nearest replica that is down, or timed out a moment ago, would cost a request timeout
+    // per read: the caller asks the leader at once instead.
+    return done(error(errc::unavailable, "the nearest replica of shard " + std::to_string(shard) +
+                                             " is not answering"));
+  }
+  call(target, std::move(endpoint), kind::stale,
        std::make_shared<const std::string>(std::move(bytes)),
        [done](result<shard_reply> reply) {
          if (!reply) return done(reply.err());

@@ -62,14 +62,22 @@ class sigint_cancels {
   struct sigaction previous_ {};
 };
 
+// Lines of history kept, in memory and in the file: a shell left running takes no more memory
+// for it, and a long-used history file loads no slower, as time goes by.
+constexpr int history_lines = 1000;
+
 class line_source {
  public:
   line_source(std::istream& in, bool interactive, std::string history)
       : in_(in), interactive_(interactive), history_(std::move(history)) {
-    if (interactive_ && !history_.empty()) read_history(history_.c_str());
+    if (!interactive_ || history_.empty()) return;
+    stifle_history(history_lines);
+    read_history(history_.c_str());
   }
   ~line_source() {
-    if (interactive_ && !history_.empty()) write_history(history_.c_str());
+    if (!interactive_ || history_.empty()) return;
+    write_history(history_.c_str());
+    history_truncate_file(history_.c_str(), history_lines);
   }
   // Ctrl-C ended the last read: what was typed is to be forgotten.
   bool interrupted() const { return interrupted_; }

@@ -1,7 +1,9 @@
 // Garbage collection below the safe point; see gc.hpp.
 #include "txn/gc.hpp"
 
+#include "common/time_text.hpp"
 #include "storage/key_codec.hpp"
+#include "txn/timestamp.hpp"
 
 namespace meridian::txn {
 namespace {
@@ -35,9 +37,15 @@ status check_read_ts(storage::mvcc_reader& reader, std::uint64_t read_ts) {
   auto safe_point = reader.gc_safe_point();
   if (!safe_point) return safe_point.err();
   if (read_ts < *safe_point) {
-    return error(errc::snapshot_too_old, "read_ts " + std::to_string(read_ts) +
-                                             " is below the GC safe point " +
-                                             std::to_string(*safe_point));
+    // In times a person can compare with the AS OF SYSTEM TIME they asked for.
+    auto when = [](std::uint64_t ts) {
+      return format_timestamp(static_cast<std::int64_t>(physical_ms_of(ts)) * 1000) + " UTC";
+    };
+    return error(errc::snapshot_too_old,
+                 "the snapshot at " + when(read_ts) + " is older than the GC safe point (" +
+                     when(*safe_point) + "): versions older than it may be gone; read at a "
+                     "later time (ts " + std::to_string(read_ts) + " < " +
+                     std::to_string(*safe_point) + ")");
   }
   return ok_status();
 }

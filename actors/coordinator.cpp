@@ -82,6 +82,7 @@ class cluster_transaction final : public txn::transaction {
     if (auto s = usable(); !s) return done(s.err());
     core_->finished = true;
     if (core_->cancelled()) return done(error(errc::cancelled, "the statement was cancelled"));
+    if (!core_->cancel_commit) return core_->commit(std::move(done));
     core_->commit(cancellable<std::uint64_t>(
         core_->io(), core_->cancel, std::move(done),
         error(errc::outcome_unknown,
@@ -157,6 +158,7 @@ void cluster_engine::begin(txn::begin_options options,
     core->shared = s;
     core->resends = resends;  // the start timestamp's resends count as the transaction's
     core->cancel = options.cancel;
+    core->cancel_commit = options.cancel_commit;
     core->mode = options.mode;
     core->start_ts = *now;
     core->read_only = options.read_only;

@@ -67,6 +67,7 @@ struct txn_core : std::enable_shared_from_this<txn_core> {
   bool past(std::uint64_t deadline_ms) { return io().now_ms() >= deadline_ms; }
   // The transaction's cancel flag (txn::begin_options::cancel); none: never cancelled.
   const std::atomic<bool>* cancel = nullptr;
+  bool cancel_commit = true;  // txn::begin_options::cancel_commit
   bool cancelled() const { return cancel != nullptr && cancel->load(); }
 
   // coordinator_read.cpp

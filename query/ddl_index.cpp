@@ -187,6 +187,8 @@ void backfill_body(std::shared_ptr<build_state> s, txn::transaction& txn,
 void set_index_state(std::shared_ptr<build_state> s, bool remove, std::function<void(status)> done) {
   auto body = [s, remove](txn::transaction& txn, std::function<void(status)> finish) {
     read_building(s, txn, [s, remove, &txn, finish](result<table_descriptor> d) {
+      // Nothing to undo when the write-only descriptor never committed.
+      if (!d && remove && d.err().code() == errc::sql_unknown_index) return finish(ok_status());
       if (!d) return finish(d.err());
       auto& ixs = d->indexes;
       for (auto it = ixs.begin(); it != ixs.end(); ++it) {
@@ -257,6 +259,8 @@ void create_index(const ddl_env& env, const sql::create_index_stmt& stmt, ddl_ca
         add_write_only(s, txn, std::move(finish));
       },
       s->ledger, [s](status st) {
+        // Whether the index was added is unknown: undo it, or find it was never there.
+        if (!st && st.err().code() == errc::outcome_unknown) return fail_build(s, st.err());
         if (!st) return s->done(st.err());
         if (s->existed) {
           return s->done(ddl_outcome{"CREATE INDEX", "index " + s->stmt->name.value +
@@ -311,10 +315,16 @@ void drop_index(const ddl_env& env, const sql::drop_index_stmt& stmt, ddl_callba
       return done(ddl_outcome{"DROP INDEX", "index " + stmt.name.value + " does not exist, skipping",
                               *ledger});
     }
+    // Dropped once that committed: deleting the entries is not cancelled (nothing would resume
+    // it), and if it fails the statement still reports the drop that happened.
+    ddl_env cleanup = env;
+    cleanup.cancelled = nullptr;
     std::string start = keys::index_prefix(s->table_id, s->index_id);
-    delete_range(env, start, storage::codec::prefix_end(start), ledger, [ledger, done](status del) {
-      if (!del) return done(del.err());
-      done(ddl_outcome{"DROP INDEX", "", *ledger});
+    delete_range(cleanup, start, storage::codec::prefix_end(start), ledger, [ledger, done](status del) {
+      done(ddl_outcome{"DROP INDEX",
+                       del ? "" : "the index is dropped; deleting its entries stopped (" +
+                                      del.err().message() + "): they take space, nothing reads them",
+                       *ledger});
     });
   });
 }

@@ -25,11 +25,12 @@ std::string encode_counter(std::int64_t v) {
 
 // Tells the placement hook, then reports.
 void after_placement(const ddl_env& env, std::shared_ptr<table_descriptor> t, bool dropped,
-                     std::shared_ptr<txn::ledger> ledger, std::string tag, ddl_callback done) {
-  auto finish = [env, ledger, tag, done](status st) {
-    env.tramp->post([ledger, tag, done, st]() {
+                     std::shared_ptr<txn::ledger> ledger, std::string tag, ddl_callback done,
+                     std::string notice = "") {
+  auto finish = [env, ledger, tag, done, notice](status st) {
+    env.tramp->post([ledger, tag, done, st, notice]() {
       if (!st) return done(st.err());
-      done(ddl_outcome{tag, "", *ledger});
+      done(ddl_outcome{tag, notice, *ledger});
     });
   };
   if (dropped) {
@@ -180,8 +181,15 @@ void drop_table(const ddl_env& env, const sql::drop_table_stmt& stmt, ddl_callba
     }
     auto t = std::make_shared<table_descriptor>(std::move(**found));
     sweep_dropped_tables(env, ledger, [env, t, ledger, done](status swept) {
-      if (!swept) return done(swept.err());
-      after_placement(env, t, true, ledger, "DROP TABLE", done);
+      // The table is gone once its descriptor's deletion committed: a sweep cut short (Ctrl-C,
+      // an unavailable shard) leaves rows that no query can see, deleted when the database
+      // next opens (ddl_recover.cpp). Reporting the statement failed would say otherwise.
+      std::string why = swept ? "" : swept.err().code() == errc::cancelled
+                                         ? std::string("cancelled")
+                                         : swept.err().message();
+      std::string notice = swept ? "" : "the table is dropped; deleting its rows stopped (" + why +
+                                            ") and goes on when the database next opens";
+      after_placement(env, t, true, ledger, "DROP TABLE", done, notice);
     });
   });
 }

@@ -41,6 +41,7 @@ void attempt_step(std::shared_ptr<txn_step> s) {
   }
   txn::begin_options options;
   options.cancel = s->env.cancelled;
+  options.cancel_commit = false;  // each step's next one depends on whether it committed
   s->env.engine->begin(
       options,
       via_trampoline<std::unique_ptr<txn::transaction>>(

@@ -32,13 +32,37 @@ std::string cut(const std::string& s, std::size_t width) {
   return out + "…";
 }
 
-// Control characters shown as escapes (\n, \t, \x1b...): a value must not move the cursor,
-// clear the screen or break the table's lines.
+// The length of a UTF-8 sequence at `at` that a terminal would act on: a C1 control (U+0080 to
+// U+009F, e.g. U+009B, an escape-sequence opener) or a bidirectional override or isolate
+// (U+202A to U+202E, U+2066 to U+2069), which reorders what follows it. 0 otherwise.
+std::size_t hidden_control(const std::string& s, std::size_t at, std::uint32_t& code) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  if (byte(at) == 0xC2 && at + 1 < s.size() && byte(at + 1) >= 0x80 && byte(at + 1) <= 0x9F) {
+    code = byte(at + 1);
+    return 2;
+  }
+  if (byte(at) == 0xE2 && at + 2 < s.size()) {
+    code = 0x2000 | ((byte(at + 1) & 0x3Fu) << 6) | (byte(at + 2) & 0x3Fu);
+    if ((code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069)) return 3;
+  }
+  return 0;
+}
+
+// Control characters shown as escapes (\n, \t, \x1b, \u009b...): a value must not move the
+// cursor, clear the screen, reorder the line or break the table's lines. A backslash itself
+// prints as it is, as psql prints it.
 std::string visible(const std::string& s) {
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c != 0x7F) {
+  for (std::size_t at = 0; at < s.size(); ++at) {
+    unsigned char c = static_cast<unsigned char>(s[at]);
+    std::uint32_t code = 0;
+    if (std::size_t n = c >= 0x80 ? hidden_control(s, at, code) : 0; n > 0) {
+      char buf[12];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(code));
+      out += buf;
+      at += n - 1;
+    } else if (c >= 0x20 && c != 0x7F) {
       out.push_back(static_cast<char>(c));
     } else if (c == '\n') {
       out += "\\n";

@@ -62,4 +62,10 @@ TEST_CASE("table format: control characters print as escapes; long headers are c
   CHECK(text.find(" v\\x1b ") != std::string::npos);
   CHECK(text.find(std::string(99, 'h') + "…") != std::string::npos);
   CHECK(text.find(std::string(100, 'h')) == std::string::npos);
+  // C1 controls and bidirectional overrides act on terminals too; other text passes unchanged.
+  api::statement_result c1;
+  c1.columns = {{"v", "TEXT"}};
+  c1.rows.push_back({datum{std::string("a\xc2\x9b" "2Jb\xe2\x80\xae" "c\xe2\x81\xa6" "d é €")}});
+  std::string shown = shell::format_result(c1, o);
+  CHECK(shown.find("a\\u009b2Jb\\u202ec\\u2066d é €") != std::string::npos);
 }

@@ -56,9 +56,13 @@ struct begin_options {
   bool read_only = false;
   // When given, a begin or a read still waiting once it is set (on a shard or the timestamp
   // oracle that does not answer: up to a request deadline) fails with errc::cancelled soon after
-  // (a statement's Ctrl-C). A commit is never cut short: its outcome must be known. The flag
-  // must outlive the transaction's begin and reads.
+  // (a statement's Ctrl-C). A commit is never cut short, but with `cancel_commit` its caller is
+  // released at once with errc::outcome_unknown while it goes on. The flag must outlive the
+  // transaction.
   const std::atomic<bool>* cancel = nullptr;
+  // False for a caller that must learn the commit's outcome whatever happens (a schema change,
+  // whose next step depends on it): the commit is then not raced against `cancel`.
+  bool cancel_commit = true;
 };
 
 struct kv_pair {

@@ -94,6 +94,7 @@ result<std::unique_ptr<cluster>> cluster::start(caf::actor_system& system,
   if (!options.clock_ms) return error(errc::invalid_config, "cluster: a clock is required");
   std::unique_ptr<storage::directory_lock> held;
   if (!options.data_dir.empty()) {
+    MERIDIAN_TRY(storage::refuse_nested(options.data_dir));
     auto lock = storage::directory_lock::acquire(options.data_dir);
     if (!lock) return lock.err();
     held = std::move(*lock);

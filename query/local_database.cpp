@@ -33,6 +33,7 @@ result<std::unique_ptr<local_database>> local_database::open(storage_kind kind) 
 
 result<std::unique_ptr<local_database>> local_database::open_at(const std::string& directory) {
   std::unique_ptr<local_database> db(new local_database());
+  MERIDIAN_TRY(storage::refuse_nested(directory));
   auto lock = storage::directory_lock::acquire(directory);
   if (!lock) return lock.err();
   db->lock_ = std::move(*lock);

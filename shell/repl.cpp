@@ -171,6 +171,15 @@ class repl {
 
   int failures() const { return failures_; }
 
+  // The input ended inside BEGIN: the transaction is rolled back, and a script is told so (its
+  // changes are gone) instead of ending silently.
+  void end_of_input() {
+    if (!session_.in_transaction()) return;
+    (void)session_.rollback();
+    report(error(errc::txn_rolled_back, "the input ended inside a transaction (BEGIN without "
+                                        "COMMIT): its changes were rolled back"));
+  }
+
  private:
   // How many words may follow a command that takes a fixed few (\fault and \timing check
   // their own); none for a command it does not know.
@@ -300,17 +309,24 @@ int run_repl(api::session& session, std::istream& in, std::ostream& out, std::os
       continue;
     }
     if (auto meta = splitter.meta_line(line)) {
-      if (!r.meta(*meta)) return exit_code();
+      if (!r.meta(*meta)) {  // \q
+        r.end_of_input();
+        return exit_code();
+      }
       continue;
     }
     for (const auto& statement : splitter.feed(line)) r.run(statement);
     if (auto meta = splitter.take_trailing_meta()) {
-      if (!r.meta(*meta)) return exit_code();
+      if (!r.meta(*meta)) {  // \q
+        r.end_of_input();
+        return exit_code();
+      }
     }
     out.flush();
   }
   std::string rest = splitter.flush();
   if (!rest.empty()) r.run(rest);
+  r.end_of_input();
   if (options.interactive) out << "\n";
   return exit_code();
 }

@@ -71,6 +71,14 @@ TEST_CASE("repl: a command given more arguments than it takes is refused, never 
   CHECK(semicolon.out.find("12345") == std::string::npos);  // "\\q;" quit
 }
 
+TEST_CASE("repl: a script that ends inside BEGIN says its transaction was rolled back") {
+  auto r = run_script("CREATE TABLE t (a INT PRIMARY KEY);\nBEGIN;\nINSERT INTO t VALUES (1);\n");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("E4003") != std::string::npos);
+  CHECK(r.err.find("rolled back") != std::string::npos);
+  CHECK(run_script("BEGIN;\nCOMMIT;\n").status == 0);
+}
+
 TEST_CASE("repl: \\cluster's round-trip matrix lines up under the datacenter names") {
   api::cluster_info info;
   info.mode = "embedded";

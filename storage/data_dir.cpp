@@ -73,9 +73,32 @@ const char* to_string(data_dir_kind kind) {
   return kind == data_dir_kind::cluster ? "cluster" : "local";
 }
 
+status refuse_nested(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(marker_path(dir), ec)) return ok_status();  // a database itself
+  if (store_exists(dir)) {
+    return error(errc::not_a_data_directory,
+                 dir + " is a store inside a Meridian data directory, not a data directory: open "
+                       "the directory that holds it");
+  }
+  auto path = std::filesystem::absolute(dir, ec);
+  if (ec) return ok_status();
+  for (auto p = path.parent_path(); !p.empty() && p != p.parent_path(); p = p.parent_path()) {
+    if (std::filesystem::exists(p / "MERIDIAN", ec)) {
+      return error(errc::not_a_data_directory,
+                   dir + " lies inside the Meridian data directory " + p.string() +
+                       ": open that one (meridian --data " + p.string() + ", or --local-dir " +
+                       p.string() + " for a local database)");
+    }
+  }
+  return ok_status();
+}
+
 result<std::optional<data_dir_state>> read_data_dir(const std::string& dir) {
   std::error_code ec;
-  if (!std::filesystem::exists(marker_path(dir), ec)) return from_layout(dir);
+  if (!std::filesystem::exists(marker_path(dir), ec)) {
+    return from_layout(dir);
+  }
   std::ifstream in(marker_path(dir));
   if (!in) return error(errc::storage_io, "cannot read " + marker_path(dir));
   std::string first;

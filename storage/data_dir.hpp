@@ -29,6 +29,11 @@ struct data_dir_state {
 // What DIR holds; nullopt for a new (or empty) directory. storage_io when the marker cannot be
 // read; not_a_data_directory when it names neither kind, or the layout holds both.
 result<std::optional<data_dir_state>> read_data_dir(const std::string& dir);
+// Refuses (not_a_data_directory, naming the database to open instead) a directory that is not
+// a database itself but lies inside one — a cluster's node-1/, a local database's partition/ —
+// where opening would create a second, empty database in the first's files. Before anything is
+// written there (the directory lock included).
+status refuse_nested(const std::string& dir);
 
 // Records (durably) that DIR's stores are being created, or that they all exist.
 // REQUIRES: DIR exists.

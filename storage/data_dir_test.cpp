@@ -41,6 +41,24 @@ TEST_CASE("data dir: a new directory is uncreated; the marker says which kind it
   CHECK(foreign.err().code() == errc::not_a_data_directory);
 }
 
+TEST_CASE("data dir: a directory inside a database is refused before anything is written") {
+  // --local-dir pointed at a cluster's node-1/ once made a second, empty database there.
+  testing::temp_dir dir;
+  REQUIRE(refuse_nested(dir.path()).ok());  // a fresh directory
+  REQUIRE(mark_created(dir.path(), data_dir_kind::cluster).ok());
+  REQUIRE(refuse_nested(dir.path()).ok());  // the database itself
+  std::string node = dir.sub("node-1");
+  std::filesystem::create_directories(node + "/deeper");
+  for (const std::string& inside : {node, node + "/deeper", node + "/not-yet"}) {
+    auto r = refuse_nested(inside);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.err().code() == errc::not_a_data_directory);
+    CHECK(r.err().message().find("--data " + std::filesystem::absolute(dir.path()).string()) !=
+          std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(node + "/not-yet"));
+}
+
 TEST_CASE("data dir: without a marker the layout says which kind a directory holds") {
   testing::temp_dir dir;
   std::filesystem::create_directories(dir.sub("c/node-1"));

@@ -198,7 +198,7 @@ void prewrite_all(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> p
         resolve_then_retry(self, std::move(locks), attempt, retry,
                            [done](error why) { done(std::move(why)); });
       },
-      true);
+      /*give_up_unavailable=*/true);
 }
 
 void commit_primary(std::shared_ptr<txn_core> self, std::shared_ptr<commit_plan> plan,

@@ -301,7 +301,6 @@ void replica::wake_parked(std::vector<std::string> keys, ready_output& out) {
   }
 }
 
-// Answers parked reads whose wait ran out (all of them when `all`) with the lock they met.
 std::vector<request_done> replica::abandon(const error& cause) {
   std::vector<request_done> done = std::move(immediate_);
   immediate_.clear();
@@ -318,6 +317,7 @@ std::vector<request_done> replica::abandon(const error& cause) {
   return done;
 }
 
+// Answers parked reads whose wait ran out (all of them when `all`) with the lock they met.
 void replica::expire_parked(bool all) {
   std::uint64_t now = now_ms();
   for (auto it = parked_.begin(); it != parked_.end();) {

@@ -53,10 +53,9 @@ void split_at(actors::actor_io& io, std::vector<std::string> keys, std::function
   });
 }
 
-// Marks the shards inside each range with the range's datacenter; `done` hears whether any
-// preference changed.
-void prefer(actors::actor_io& io, std::vector<placed_range> ranges,
-            std::function<void(status, bool)> done) {
+// Marks the shards inside each range with the range's datacenter; when any preference changed,
+// leaders move now, not at the balancers' next round.
+void prefer(actors::actor_io& io, std::vector<placed_range> ranges, std::function<void(status)> done) {
   std::map<shard_id, std::string> wanted;  // the innermost range holding each shard wins
   std::map<shard_id, std::string> now;
   for (const auto& range : ranges) {
@@ -75,10 +74,11 @@ void prefer(actors::actor_io& io, std::vector<placed_range> ranges,
   auto pending = std::make_shared<std::size_t>(changed.size() + 1);
   auto failed = std::make_shared<std::optional<error>>();
   bool any = !changed.empty();
-  auto finish = [pending, failed, done, any] {
+  auto finish = [&io, pending, failed, done, any] {
     if (--*pending > 0) return;
-    if (*failed) return done(**failed, any);
-    done(ok_status(), any);
+    if (*failed) return done(**failed);
+    if (any) io.rebalance();
+    done(ok_status());
   };
   for (const auto& [id, dc] : changed) {
     io.command(actors::meta_shard, actors::meta_machine::prefer_command(id, dc),
@@ -93,13 +93,7 @@ void prefer(actors::actor_io& io, std::vector<placed_range> ranges,
 }  // namespace
 
 status cluster_placement::check(const query::table_placement& p) const {
-  if (!p.leader_dc.empty() && std::find(dcs_.begin(), dcs_.end(), p.leader_dc) == dcs_.end()) {
-    std::string known;
-    for (const auto& d : dcs_) known += (known.empty() ? "" : ", ") + d;
-    return error(errc::sql_invalid_value, "leader_dc '" + p.leader_dc +
-                                              "' is not a datacenter of this cluster (" + known + ")");
-  }
-  return ok_status();
+  return query::check_leader_dc(p, dcs_);
 }
 
 void cluster_placement::table_placed(const query::table_descriptor& table,
@@ -121,11 +115,7 @@ void cluster_placement::table_placed(const query::table_descriptor& table,
       boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
       split_at(io, boundaries, [&io, ranges, done](status s) {
         if (!s) return done(s);
-        prefer(io, ranges, [&io, done](status preferred, bool changed) {
-          // Leaders move now, not at the balancer's next round.
-          if (preferred && changed) io.rebalance();
-          done(preferred);
-        });
+        prefer(io, ranges, done);
       });
     });
   });
@@ -141,10 +131,7 @@ void cluster_placement::table_dropped(const query::table_descriptor& table,
   engine_.with_io([ranges, done](actors::actor_io& io) {
     io.refresh([&io, ranges, done](result<txn::unit> loaded) {
       if (!loaded) return done(loaded.err());
-      prefer(io, ranges, [&io, done](status preferred, bool changed) {
-        if (preferred && changed) io.rebalance();
-        done(preferred);
-      });
+      prefer(io, ranges, done);
     });
   });
 }

@@ -86,12 +86,12 @@ void delete_range(const ddl_env& env, std::string start, std::string end,
 void sweep_dropped_tables(const ddl_env& env, std::shared_ptr<txn::ledger> ledger,
                           std::function<void(status)> done);
 
-// Reads and decodes a table descriptor in `txn`: nullopt when the table does not exist.
 // After a crash (ddl_recover.cpp): undoes index builds left write-only and finishes the sweeps
 // of dropped tables; `done` gets a line for each build undone.
 void finish_interrupted_ddl(const ddl_env& env,
                             std::function<void(result<std::vector<std::string>>)> done);
 
+// Reads and decodes a table descriptor in `txn`: nullopt when the table does not exist.
 void read_descriptor(const ddl_env& env, txn::transaction& txn, const std::string& name,
                      std::function<void(result<std::optional<table_descriptor>>)> done);
 

@@ -7,10 +7,7 @@
 
 namespace meridian::query {
 
-status local_placement_hook::check(const table_placement& placement) const {
-  // A single node has no datacenters of its own; names are checked against the embedded
-  // cluster's, so a schema written here is one the cluster accepts.
-  const auto dcs = latency_matrix::default_geo().dcs;
+status check_leader_dc(const table_placement& placement, const std::vector<std::string>& dcs) {
   if (placement.leader_dc.empty() ||
       std::find(dcs.begin(), dcs.end(), placement.leader_dc) != dcs.end()) {
     return ok_status();
@@ -19,6 +16,12 @@ status local_placement_hook::check(const table_placement& placement) const {
   for (const auto& d : dcs) known += (known.empty() ? "" : ", ") + d;
   return error(errc::sql_invalid_value,
                "leader_dc '" + placement.leader_dc + "' is not a datacenter (" + known + ")");
+}
+
+status local_placement_hook::check(const table_placement& placement) const {
+  // A single node has no datacenters of its own; names are checked against the embedded
+  // cluster's, so a schema written here is one the cluster accepts.
+  return check_leader_dc(placement, latency_matrix::default_geo().dcs);
 }
 
 void local_placement_hook::table_placed(const table_descriptor& table,

@@ -33,8 +33,11 @@ class placement_hook {
   virtual void table_dropped(const table_descriptor& table, std::function<void(status)> done) = 0;
 };
 
-// Accepts the embedded cluster's datacenter names and records what it was told (for tests and DESCRIBE
-// on a single node).
+// leader_dc names one of `dcs` (or is unset); otherwise sql_invalid_value listing them.
+status check_leader_dc(const table_placement& placement, const std::vector<std::string>& dcs);
+
+// Accepts the embedded cluster's datacenter names and records what it was told (for tests and
+// DESCRIBE on a single node).
 class local_placement_hook final : public placement_hook {
  public:
   struct event {

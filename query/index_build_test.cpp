@@ -44,31 +44,37 @@ std::string random_dml(std::mt19937_64& rng, bool unique_values) {
   }
 }
 
+// Table t's descriptor as `txn` reads it.
+table_descriptor descriptor_of_t(txn::blocking_transaction& txn) {
+  auto raw = txn.get(keys::table_descriptor_key("t"));
+  REQUIRE(raw.ok());
+  REQUIRE(raw->has_value());
+  auto d = decode_descriptor(**raw);
+  REQUIRE(d.ok());
+  return *d;
+}
+
 // Every (index entry) and every row's expected entry, read in one snapshot.
 void check_index_matches_rows(txn::transaction_engine& engine, const std::string& index_name,
                               std::uint64_t seed) {
   auto t = txn::begin_blocking(engine);
   REQUIRE(t.ok());
   txn::blocking_transaction txn(std::move(*t));
-  auto raw = txn.get(keys::table_descriptor_key("t"));
-  REQUIRE(raw.ok());
-  REQUIRE(raw->has_value());
-  auto desc = decode_descriptor(**raw);
-  REQUIRE(desc.ok());
-  const index_descriptor* ix = desc->find_index(index_name);
+  table_descriptor desc = descriptor_of_t(txn);
+  const index_descriptor* ix = desc.find_index(index_name);
   REQUIRE(ix != nullptr);
   CHECK(ix->state == index_state::public_);
   std::set<std::pair<std::string, std::string>> expected, actual;
-  std::string rows = keys::row_prefix(desc->id);
+  std::string rows = keys::row_prefix(desc.id);
   auto page = txn.scan(rows, storage::codec::prefix_end(rows), 100000);
   REQUIRE(page.ok());
   for (const auto& kv : page->rows) {
-    auto r = decode_row(*desc, kv.value);
+    auto r = decode_row(desc, kv.value);
     REQUIRE(r.ok());
-    auto e = keys::index_entry_of(*desc, *ix, *r);
+    auto e = keys::index_entry_of(desc, *ix, *r);
     expected.emplace(e.key, e.value);
   }
-  std::string entries = keys::index_prefix(desc->id, ix->id);
+  std::string entries = keys::index_prefix(desc.id, ix->id);
   auto index_page = txn.scan(entries, storage::codec::prefix_end(entries), 100000);
   REQUIRE(index_page.ok());
   for (const auto& kv : index_page->rows) actual.emplace(kv.key, kv.value);
@@ -212,12 +218,7 @@ table_descriptor descriptor_of_t(txn::transaction_engine& engine) {
   auto t = txn::begin_blocking(engine);
   REQUIRE(t.ok());
   txn::blocking_transaction txn(std::move(*t));
-  auto raw = txn.get(keys::table_descriptor_key("t"));
-  REQUIRE(raw.ok());
-  REQUIRE(raw->has_value());
-  auto d = decode_descriptor(**raw);
-  REQUIRE(d.ok());
-  return *d;
+  return descriptor_of_t(txn);
 }
 
 TEST_CASE("index build: Ctrl-C mid-backfill undoes the build; a UNIQUE index is never half-enforced") {

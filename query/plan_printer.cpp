@@ -3,6 +3,7 @@
 // follow), the catalog read, the timestamp and the commit the cluster view predicts.
 #include "query/plan_printer.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "query/keys.hpp"
@@ -269,9 +270,6 @@ std::optional<row> constant_row(const table_descriptor& t, const std::vector<bou
 // runs) and its index entries.
 std::vector<key_range> written_ranges(const statement_plan& plan) {
   std::vector<key_range> out;
-  auto all_indexes = [&out](const table_descriptor& t) {
-    for (const auto& ix : t.indexes) out.push_back(prefix_range(keys::index_prefix(t.id, ix.id)));
-  };
   if (const auto* i = std::get_if<insert_plan>(&plan.node)) {
     const auto& t = *i->query.table;
     for (const auto& exprs : i->query.rows) {
@@ -298,15 +296,14 @@ std::vector<key_range> written_ranges(const statement_plan& plan) {
   }
   // An UPDATE that changes primary-key columns moves rows anywhere in the table.
   if (const auto* u = std::get_if<update_plan>(&plan.node)) {
-    for (const auto& [column, value] : u->assignments) {
-      for (auto id : t.primary_key) {
-        if (t.columns[static_cast<std::size_t>(column)].id == id) {
-          out.push_back(prefix_range(keys::row_prefix(t.id)));
-        }
-      }
-    }
+    const auto& pk = t.primary_key;
+    bool moves = std::any_of(u->assignments.begin(), u->assignments.end(), [&](const auto& a) {
+      auto id = t.columns[static_cast<std::size_t>(a.first)].id;
+      return std::find(pk.begin(), pk.end(), id) != pk.end();
+    });
+    if (moves) out.push_back(prefix_range(keys::row_prefix(t.id)));
   }
-  all_indexes(t);
+  for (const auto& ix : t.indexes) out.push_back(prefix_range(keys::index_prefix(t.id, ix.id)));
   return out;
 }
 

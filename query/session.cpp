@@ -55,34 +55,27 @@ result<result_set> session::execute(std::string_view sql, const std::vector<datu
 }
 
 result<std::vector<std::string>> session::finish_interrupted_ddl() {
-  bool was_running = running_.exchange(true);
-  MERIDIAN_ASSERT(!was_running, "a session runs one statement at a time");
-  cancelled_.store(false);
   std::promise<result<result_set>> promise;
   auto future = promise.get_future();
-  auto run = std::make_shared<statement_run>(
-      *this, "", std::vector<datum>{},
-      [&promise](result<result_set> r) { promise.set_value(std::move(r)); });
-  run->start_recovery();
+  new_run("", {}, [&promise](result<result_set> r) { promise.set_value(std::move(r)); })
+      ->start_recovery();
   auto r = future.get();
   if (!r) return r.err();
   std::vector<std::string> notes;
-  std::size_t at = 0;
-  while (at < r->explanation.size()) {
-    std::size_t nl = r->explanation.find('\n', at);
-    notes.push_back(r->explanation.substr(at, nl - at));
-    at = nl + 1;
-  }
+  for (const auto& row : r->rows) notes.push_back(std::get<std::string>(row[0]));
   return notes;
 }
 
 void session::execute_async(std::string sql, std::vector<datum> params, result_callback done) {
+  new_run(std::move(sql), std::move(params), std::move(done))->start();
+}
+
+std::shared_ptr<statement_run> session::new_run(std::string sql, std::vector<datum> params,
+                                                result_callback done) {
   bool was_running = running_.exchange(true);
   MERIDIAN_ASSERT(!was_running, "a session runs one statement at a time");
   cancelled_.store(false);
-  auto run = std::make_shared<statement_run>(*this, std::move(sql), std::move(params),
-                                             std::move(done));
-  run->start();
+  return std::make_shared<statement_run>(*this, std::move(sql), std::move(params), std::move(done));
 }
 
 }  // namespace meridian::query

@@ -61,6 +61,8 @@ struct session_options {
 
 using result_callback = std::function<void(result<result_set>)>;
 
+class statement_run;
+
 class session {
  public:
   // REQUIRES: `engine` (and the hooks in `options`) outlive the session.
@@ -86,6 +88,9 @@ class session {
 
  private:
   friend class statement_run;
+  // The run of the next statement (or recovery). REQUIRES: the previous one finished.
+  std::shared_ptr<statement_run> new_run(std::string sql, std::vector<datum> params,
+                                         result_callback done);
 
   // A descriptor read in the open transaction (reused by its later statements) with whether
   // the transaction validates it at commit.

@@ -183,7 +183,8 @@ void statement_run::start_recovery() {
     finish_interrupted_ddl(self->make_ddl_env(), [self](result<std::vector<std::string>> notes) {
       if (!notes) return self->finish(notes.err());
       result_set r = tagged("RECOVER");
-      for (const auto& n : *notes) r.explanation += n + "\n";
+      r.columns.push_back(result_column{"note", "TEXT"});
+      for (const auto& n : *notes) r.rows.push_back({datum(n)});
       self->finish(std::move(r));
     });
   });

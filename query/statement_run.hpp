@@ -25,7 +25,7 @@ class statement_run : public std::enable_shared_from_this<statement_run> {
  public:
   statement_run(session& s, std::string sql, std::vector<datum> params, result_callback done);
   void start();
-  // Instead of a statement: finish_interrupted_ddl, its notes as the result's explanation.
+  // Instead of a statement: finish_interrupted_ddl, its notes as the result's rows.
   void start_recovery();
 
  private:
